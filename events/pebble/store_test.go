@@ -1,0 +1,116 @@
+package pebble_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/events/pebble"
+)
+
+// mustOpen opens a store in dir and closes it when the test ends.
+func mustOpen(tb testing.TB, dir string, opts pebble.Options) *pebble.Store {
+	tb.Helper()
+	s, err := pebble.Open(dir, opts)
+	if err != nil {
+		tb.Fatalf("Open(%s): %v", dir, err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestOpen_Locked(t *testing.T) {
+	dir := t.TempDir()
+	mustOpen(t, dir, pebble.Options{})
+	_, err := pebble.Open(dir, pebble.Options{})
+	if !errors.Is(err, events.ErrLocked) {
+		t.Fatalf("second Open: err=%v, want ErrLocked", err)
+	}
+}
+
+func TestOpen_LockedByOtherProcess(t *testing.T) {
+	dir := t.TempDir()
+	mustOpen(t, dir, pebble.Options{})
+	// A child process (this test binary, run as the crash child) must be
+	// refused while this process holds the directory.
+	out, err := childOpen(t, dir)
+	if err == nil {
+		t.Fatalf("child opened a directory in use; output: %s", out)
+	}
+	if want := events.ErrLocked.Error(); !strings.Contains(out, want) {
+		t.Fatalf("child said %q, want a message containing %q", out, want)
+	}
+}
+
+func TestOpen_Format(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+	}{
+		{"FutureVersion", map[string]string{"FORMAT": "empulse-events 2\n"}},
+		{"ForeignFormat", map[string]string{"FORMAT": "something else\n"}},
+		{"NotAStore", map[string]string{"notes.txt": "hello"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, content := range tt.files {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := pebble.Open(dir, pebble.Options{})
+			if !errors.Is(err, events.ErrUnknownFormat) {
+				t.Fatalf("Open: err=%v, want ErrUnknownFormat", err)
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if _, ours := tt.files[e.Name()]; !ours && e.Name() != "LOCK" {
+					t.Errorf("Open wrote %s into a refused directory", e.Name())
+				}
+			}
+			for name, content := range tt.files {
+				got, _ := os.ReadFile(filepath.Join(dir, name))
+				if string(got) != content {
+					t.Errorf("%s = %q, want it untouched (%q)", name, got, content)
+				}
+			}
+		})
+	}
+}
+
+func TestOpen_Reopen(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+	s, err := pebble.Open(dir, pebble.Options{Now: func() time.Time { return at }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	id := uuid.New()
+	if _, err := s.Append(ctx, "team-1", events.NoStream(), events.Proposed{ID: id, Type: "TeamCreated", Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	s = mustOpen(t, dir, pebble.Options{})
+	evs, err := s.ReadStream(ctx, "team-1", events.Forwards, 0, 0)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("after reopen: %d events, %v; want 1", len(evs), err)
+	}
+	if evs[0].ID != id || !evs[0].Recorded.Equal(at) {
+		t.Fatalf("after reopen: id %s recorded %v, want %s %v", evs[0].ID, evs[0].Recorded, id, at)
+	}
+	res, err := s.Append(ctx, "team-2", events.NoStream(), events.Proposed{ID: uuid.New(), Type: "TeamCreated", Data: []byte(`{}`)})
+	if err != nil || res.Position.Commit != 2 {
+		t.Fatalf("append after reopen: position %v, %v; want 2", res.Position, err)
+	}
+}
