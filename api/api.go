@@ -1,0 +1,64 @@
+// Package api is Empulse's HTTP API: a gin router, its middleware and its
+// handlers. It decodes and validates requests, calls the layers below, and
+// maps their errors to HTTP status codes in exactly one place (writeError).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/empulse/empulse/events"
+)
+
+// Config holds what the router needs from the rest of the program.
+type Config struct {
+	// Store is the event store; /readyz reports its head. It must not be
+	// nil.
+	Store events.Store
+	// Logger receives one line per request and the detail of every
+	// internal error. Nil discards the logs.
+	Logger *slog.Logger
+}
+
+// NewRouter returns the HTTP handler that serves Empulse's API:
+//
+//	GET /healthz  200 {"status":"ok"} while the process is up
+//	GET /readyz   200 {"status":"ready","head":"<commit/prepare>"} when the
+//	              event store answers, 503 with an error body when not
+//
+// Every error response has the body {"error":{"code","field","message"}}
+// described at writeError. NewRouter panics if cfg.Store is nil, which is a
+// programming error.
+func NewRouter(cfg Config) http.Handler {
+	if cfg.Store == nil {
+		panic("api: NewRouter: nil Store")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+
+	// Release mode keeps gin from printing its debug banner and route list;
+	// the setting is global to gin, so it is made before building the engine.
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	// Trust no proxy headers: the client address is the peer's address
+	// until a trusted-proxy setting exists.
+	if err := r.SetTrustedProxies(nil); err != nil {
+		panic("api: NewRouter: " + err.Error()) // cannot fail for nil
+	}
+	r.Use(requestLogger(logger), recoverer())
+
+	h := &handlers{store: cfg.Store}
+	r.GET("/healthz", h.healthz)
+	r.GET("/readyz", h.readyz)
+	r.NoRoute(notFound)
+	return r
+}
+
+// handlers holds the dependencies of the endpoint handlers.
+type handlers struct {
+	store events.Store
+}

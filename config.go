@@ -1,0 +1,149 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+)
+
+// The environment variables that set serve's flags. A flag given on the
+// command line wins over its variable; an empty variable counts as unset.
+const (
+	envAddr      = "EMPULSE_ADDR"
+	envData      = "EMPULSE_DATA"
+	envLogLevel  = "EMPULSE_LOG_LEVEL"
+	envLogFormat = "EMPULSE_LOG_FORMAT"
+)
+
+// serveConfig is the configuration of the serve command.
+type serveConfig struct {
+	// Addr is the TCP address to listen on; port 0 picks a free port.
+	Addr string
+	// Data is the data directory; the event store lives in Data/events.
+	Data string
+	// LogLevel is the least severe level logged.
+	LogLevel slog.Level
+	// LogFormat is how log records are written: text or json.
+	LogFormat logFormat
+}
+
+// defaultServeConfig returns the configuration used when neither flags nor
+// environment variables say otherwise.
+func defaultServeConfig() serveConfig {
+	return serveConfig{
+		Addr:      "127.0.0.1:8080",
+		Data:      "empulse-data",
+		LogLevel:  slog.LevelInfo,
+		LogFormat: logText,
+	}
+}
+
+// parseServeFlags returns the serve configuration given by args and the
+// environment read through getenv, flags winning over variables over
+// defaults. For -h it prints the usage to stdout and returns flag.ErrHelp;
+// every other error is a one-line usageError.
+func parseServeFlags(args []string, getenv func(string) string, stdout io.Writer) (serveConfig, error) {
+	cfg := defaultServeConfig()
+	if err := cfg.applyEnv(getenv); err != nil {
+		return cfg, usageError{fmt.Errorf("serve: %w", err)}
+	}
+	fs := newServeFlagSet(&cfg)
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp { //nolint:errorlint // flag returns ErrHelp itself
+			printServeUsage(stdout)
+			return cfg, err
+		}
+		return cfg, usageErrorf("serve: %v (run 'empulse help serve' for usage)", err)
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageErrorf("serve: unexpected argument %q (run 'empulse help serve' for usage)", fs.Arg(0))
+	}
+	if cfg.Data == "" {
+		return cfg, usageErrorf("serve: the data directory (--data, %s) must not be empty", envData)
+	}
+	return cfg, nil
+}
+
+// applyEnv overrides cfg's fields with the environment variables that are
+// set. It returns an error naming the variable whose value is invalid.
+func (cfg *serveConfig) applyEnv(getenv func(string) string) error {
+	if v := getenv(envAddr); v != "" {
+		cfg.Addr = v
+	}
+	if v := getenv(envData); v != "" {
+		cfg.Data = v
+	}
+	if v := getenv(envLogLevel); v != "" {
+		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("%s=%q: %w", envLogLevel, v, err)
+		}
+	}
+	if v := getenv(envLogFormat); v != "" {
+		if err := cfg.LogFormat.Set(v); err != nil {
+			return fmt.Errorf("%s=%q: %w", envLogFormat, v, err)
+		}
+	}
+	return nil
+}
+
+// newServeFlagSet returns serve's flag set, which parses into cfg and takes
+// cfg's current values as defaults. It prints nothing: the caller reports
+// errors and usage.
+func newServeFlagSet(cfg *serveConfig) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP `address` to listen on, host:port; port 0 picks a free port ("+envAddr+")")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data `directory`; the event store lives in its events/ folder ("+envData+")")
+	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe log `level`: debug, info, warn or error ("+envLogLevel+")")
+	fs.Var(&cfg.LogFormat, "log-format", "log `format`: text or json ("+envLogFormat+")")
+	return fs
+}
+
+// printServeUsage writes serve's usage, with the built-in defaults, to w.
+func printServeUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage: empulse serve [flags]
+
+Serves Empulse's HTTP API on the embedded event store until SIGINT or SIGTERM,
+then shuts down gracefully. Only one process at a time can use a data directory.
+
+Flags (each also set by the environment variable in brackets; a flag wins):
+`)
+	cfg := defaultServeConfig()
+	fs := newServeFlagSet(&cfg)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+// logFormat is the format of log records; it implements flag.Value.
+type logFormat string
+
+// The log formats.
+const (
+	logText logFormat = "text"
+	logJSON logFormat = "json"
+)
+
+// String returns the format's name.
+func (f *logFormat) String() string { return string(*f) }
+
+// Set sets the format from its name, text or json.
+func (f *logFormat) Set(s string) error {
+	switch logFormat(s) {
+	case logText, logJSON:
+		*f = logFormat(s)
+		return nil
+	}
+	return fmt.Errorf("unknown log format %q: want text or json", s)
+}
+
+// newLogger returns a logger that writes records of level and above to w in
+// format.
+func newLogger(w io.Writer, level slog.Level, format logFormat) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if format == logJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

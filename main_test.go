@@ -1,0 +1,384 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/events/pebble"
+)
+
+// envMap returns a getenv that reads m instead of the process environment.
+func envMap(m map[string]string) func(string) string {
+	return func(key string) string { return m[key] }
+}
+
+// checkUsageError fails t unless err is a usageError whose report is one
+// line holding want, with exit status 2.
+func checkUsageError(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("err=nil, want a usage error about %q", want)
+	}
+	var stderr bytes.Buffer
+	if code := exitCode(err, &stderr); code != 2 {
+		t.Errorf("exit code=%d, want 2 (err=%v)", code, err)
+	}
+	checkOneLine(t, stderr.String(), want)
+}
+
+// checkOneLine fails t unless report is a single line holding want.
+func checkOneLine(t *testing.T, report, want string) {
+	t.Helper()
+	if strings.Count(report, "\n") != 1 || !strings.HasSuffix(report, "\n") {
+		t.Errorf("report %q is not one line", report)
+	}
+	if !strings.HasPrefix(report, "empulse: ") || !strings.Contains(report, want) {
+		t.Errorf("report %q, want it to start with %q and hold %q", report, "empulse: ", want)
+	}
+}
+
+func TestParseServeFlags(t *testing.T) {
+	t.Parallel()
+	allEnv := map[string]string{
+		envAddr:      "0.0.0.0:9000",
+		envData:      "/srv/empulse",
+		envLogLevel:  "debug",
+		envLogFormat: "json",
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want serveConfig
+	}{
+		{"Defaults", nil, nil,
+			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", LogLevel: slog.LevelInfo, LogFormat: logText}},
+		{"EnvOnly", allEnv, nil,
+			serveConfig{Addr: "0.0.0.0:9000", Data: "/srv/empulse", LogLevel: slog.LevelDebug, LogFormat: logJSON}},
+		{"FlagsOnly", nil, []string{"--addr", ":0", "--data=d", "--log-level", "warn", "-log-format", "json"},
+			serveConfig{Addr: ":0", Data: "d", LogLevel: slog.LevelWarn, LogFormat: logJSON}},
+		{"FlagsOverrideEnv", allEnv, []string{"--addr=127.0.0.1:1", "--data", "flagdata", "--log-level=error", "--log-format=text"},
+			serveConfig{Addr: "127.0.0.1:1", Data: "flagdata", LogLevel: slog.LevelError, LogFormat: logText}},
+		{"FlagOverridesOneEnv", allEnv, []string{"--data", "flagdata"},
+			serveConfig{Addr: "0.0.0.0:9000", Data: "flagdata", LogLevel: slog.LevelDebug, LogFormat: logJSON}},
+		{"EmptyEnvIsUnset", map[string]string{envAddr: "", envData: "", envLogLevel: "", envLogFormat: ""}, nil,
+			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", LogLevel: slog.LevelInfo, LogFormat: logText}},
+		{"LevelNamesAnyCase", map[string]string{envLogLevel: "WARN"}, nil,
+			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", LogLevel: slog.LevelWarn, LogFormat: logText}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseServeFlags(tt.args, envMap(tt.env), io.Discard)
+			if err != nil {
+				t.Fatalf("parseServeFlags(%q): %v", tt.args, err)
+			}
+			if got != tt.want {
+				t.Errorf("config=%+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseServeFlags_Errors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // part of the one-line message
+	}{
+		{"UnknownFlag", nil, []string{"--port", "80"}, "flag provided but not defined: -port"},
+		{"BadFlagLevel", nil, []string{"--log-level", "loud"}, `invalid value "loud" for flag -log-level`},
+		{"BadFlagFormat", nil, []string{"--log-format", "xml"}, `unknown log format "xml"`},
+		{"BadEnvLevel", map[string]string{envLogLevel: "loud"}, nil, `EMPULSE_LOG_LEVEL="loud"`},
+		{"BadEnvFormat", map[string]string{envLogFormat: "xml"}, nil, `EMPULSE_LOG_FORMAT="xml"`},
+		{"BadEnvEvenWithFlag", map[string]string{envLogFormat: "xml"}, []string{"--log-format", "json"}, `EMPULSE_LOG_FORMAT="xml"`},
+		{"MissingValue", nil, []string{"--addr"}, "flag needs an argument: -addr"},
+		{"ExtraArgument", nil, []string{"now"}, `unexpected argument "now"`},
+		{"EmptyData", nil, []string{"--data="}, "must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := parseServeFlags(tt.args, envMap(tt.env), io.Discard)
+			checkUsageError(t, err, tt.want)
+		})
+	}
+}
+
+func TestRun_Commands(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		args       []string
+		wantErr    string // "" for success; else part of the usage error
+		wantStdout string // part of stdout
+	}{
+		{"NoCommand", nil, "no command given", ""},
+		{"UnknownCommand", []string{"frobnicate"}, `unknown command "frobnicate"`, ""},
+		{"FlagAsCommand", []string{"--addr", ":0"}, `unknown command "--addr"`, ""},
+		{"Help", []string{"help"}, "", "empulse <command>"},
+		{"DashHelp", []string{"--help"}, "", "empulse <command>"},
+		{"HelpServe", []string{"help", "serve"}, "", "EMPULSE_LOG_FORMAT"},
+		{"HelpUnknown", []string{"help", "frobnicate"}, `unknown command "frobnicate"`, ""},
+		{"ServeHelpFlag", []string{"serve", "-h"}, "", "Usage: empulse serve"},
+		{"ServeBadFlag", []string{"serve", "--bogus"}, "flag provided but not defined: -bogus", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout bytes.Buffer
+			err := run(t.Context(), tt.args, envMap(nil), &stdout, io.Discard)
+			if tt.wantErr != "" {
+				checkUsageError(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatalf("run(%q): %v", tt.args, err)
+			}
+			if !strings.Contains(stdout.String(), tt.wantStdout) {
+				t.Errorf("stdout=%q, want it to hold %q", stdout.String(), tt.wantStdout)
+			}
+		})
+	}
+}
+
+// logWatcher is the stderr of a serve run with JSON logs. It keeps every
+// line and sends the address of the "listening" record on addr.
+type logWatcher struct {
+	addr chan string
+
+	mu      sync.Mutex
+	all     bytes.Buffer
+	partial []byte
+}
+
+func newLogWatcher() *logWatcher { return &logWatcher{addr: make(chan string, 1)} }
+
+func (w *logWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.all.Write(p)
+	w.partial = append(w.partial, p...)
+	for {
+		i := bytes.IndexByte(w.partial, '\n')
+		if i < 0 {
+			break
+		}
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal(w.partial[:i], &rec) == nil && rec.Msg == "listening" {
+			select {
+			case w.addr <- rec.Addr:
+			default:
+			}
+		}
+		w.partial = w.partial[i+1:]
+	}
+	return len(p), nil
+}
+
+// String returns everything written so far.
+func (w *logWatcher) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.all.String()
+}
+
+// startServe runs serve with args and env in the background and returns
+// the address it listens on, its logs, and a function that stops it and
+// returns run's error.
+func startServe(t *testing.T, args []string, env map[string]string) (addr string, logs *logWatcher, stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	logs = newLogWatcher()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve"}, args...), envMap(env), io.Discard, logs) }()
+
+	select {
+	case addr = <-logs.addr:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve returned before listening: %v\nlogs:\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("serve did not log its address within 30s; logs:\n%s", logs)
+	}
+	stopped := false
+	stop = func() error {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			stopped = true
+			return err
+		case <-time.After(30 * time.Second):
+			t.Fatalf("serve did not stop within 30s of its context's end; logs:\n%s", logs)
+			return nil
+		}
+	}
+	t.Cleanup(func() {
+		if !stopped {
+			_ = stop()
+		}
+	})
+	return addr, logs, stop
+}
+
+// getJSON GETs url and returns the status and the decoded JSON body.
+func getJSON(t *testing.T, url string) (int, map[string]any) {
+	t.Helper()
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	var body map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("GET %s: decode body: %v", url, err)
+	}
+	return resp.StatusCode, body
+}
+
+func TestRun_Serve(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	// The data directory comes from the environment; the address flag wins
+	// over an environment address that would fail to listen.
+	env := map[string]string{envData: data, envAddr: "256.0.0.1:80", envLogFormat: "json"}
+	addr, logs, stop := startServe(t, []string{"--addr", "127.0.0.1:0"}, env)
+
+	if status, body := getJSON(t, "http://"+addr+"/healthz"); status != http.StatusOK || body["status"] != "ok" {
+		t.Errorf("GET /healthz: status=%d body=%v, want 200 {status:ok}", status, body)
+	}
+	if status, body := getJSON(t, "http://"+addr+"/readyz"); status != http.StatusOK || body["status"] != "ready" || body["head"] != "0/0" {
+		t.Errorf("GET /readyz: status=%d body=%v, want 200 {status:ready head:0/0}", status, body)
+	}
+
+	t.Run("SecondProcessLocked", func(t *testing.T) {
+		err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data", data}, envMap(nil), io.Discard, io.Discard)
+		if !errors.Is(err, events.ErrLocked) {
+			t.Fatalf("second serve on the same data: err=%v, want ErrLocked", err)
+		}
+		var stderr bytes.Buffer
+		if code := exitCode(err, &stderr); code != 1 {
+			t.Errorf("exit code=%d, want 1", code)
+		}
+		checkOneLine(t, stderr.String(), "another empulse")
+	})
+
+	if err := stop(); err != nil {
+		t.Fatalf("serve after cancel: %v\nlogs:\n%s", err, logs)
+	}
+	for _, want := range []string{`"msg":"shutting down"`, `"msg":"stopped"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, logs)
+		}
+	}
+	for _, name := range []string{"FORMAT", "LOCK"} {
+		if _, err := os.Stat(filepath.Join(data, "events", name)); err != nil {
+			t.Errorf("data layout: %v", err)
+		}
+	}
+	// The store was closed, so its lock is free again.
+	s, err := pebble.Open(filepath.Join(data, "events"), pebble.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("reopen after serve stopped: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+}
+
+func TestRun_ServeErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, data string) // prepares the data directory
+		addr    string
+		wantIs  error  // nil: no sentinel to check
+		wantMsg string // part of the one-line report
+	}{
+		{"UnknownFormat", func(t *testing.T, data string) {
+			if err := os.MkdirAll(filepath.Join(data, "events"), 0o750); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(data, "events", "FORMAT"), []byte("empulse-events 99\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "127.0.0.1:0", events.ErrUnknownFormat, "unknown event store format"},
+		{"Locked", func(t *testing.T, data string) {
+			s, err := pebble.Open(filepath.Join(data, "events"), pebble.Options{Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+		}, "127.0.0.1:0", events.ErrLocked, "is another empulse serving --data"},
+		{"BadAddress", func(*testing.T, string) {}, "127.0.0.1:notaport", nil, "listen"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			data := t.TempDir()
+			tt.setup(t, data)
+			err := run(t.Context(), []string{"serve", "--data", data, "--addr", tt.addr}, envMap(nil), io.Discard, io.Discard)
+			if err == nil {
+				t.Fatal("serve succeeded, want an error")
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("err=%v, want it to wrap %v", err, tt.wantIs)
+			}
+			if errors.As(err, new(usageError)) {
+				t.Errorf("err=%v is a usage error, want a runtime error", err)
+			}
+			var stderr bytes.Buffer
+			if code := exitCode(err, &stderr); code != 1 {
+				t.Errorf("exit code=%d, want 1", code)
+			}
+			checkOneLine(t, stderr.String(), tt.wantMsg)
+			if tt.name == "BadAddress" {
+				// serve closed the store it had opened before failing to listen.
+				s, err := pebble.Open(filepath.Join(data, "events"), pebble.Options{Logger: slog.New(slog.DiscardHandler)})
+				if err != nil {
+					t.Fatalf("reopen after failed serve: %v", err)
+				}
+				s.Close()
+			}
+		})
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{usageErrorf("bad"), 2},
+		{flag.ErrHelp, 1},
+		{errors.New("boom"), 1},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err, io.Discard); got != tt.want {
+			t.Errorf("exitCode(%v)=%d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
