@@ -42,6 +42,7 @@ var (
 // ConflictError reports an append refused because of its expected revision.
 // errors.Is(err, ErrWrongRevision) holds for it.
 type ConflictError struct {
+	// Stream and Expected are the append's arguments.
 	Stream   string
 	Expected ExpectedRevision
 	// Actual is the stream's revision at the time of the append: NoStream()

@@ -49,8 +49,8 @@ type Store interface {
 	Head(ctx context.Context) (Position, error)
 
 	// Subscribe follows the global log from just after position from: it
-	// first delivers the events already written (catch-up), then a CaughtUp
-	// message, then events as they are written (live). The subscription ends
+	// first delivers the events already written (catch-up), then one
+	// CaughtUp message, then events as they are written (live). The subscription ends
 	// when ctx is done or it is closed.
 	//
 	// Only events that match filter are delivered, but Checkpoint messages
@@ -151,7 +151,7 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 // Subscription is a stream of Messages from Store.Subscribe.
 type Subscription interface {
 	// Recv returns the next message, waiting for one if needed. It returns
-	// ctx's error when ctx is done first, the subscription's context error
+	// ctx's error when ctx is done first (the subscription stays usable), the subscription's context error
 	// once the Subscribe context is done, ErrClosed after Close or when the
 	// store closes, or the backend error that ended the subscription.
 	Recv(ctx context.Context) (Message, error)

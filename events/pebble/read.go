@@ -110,7 +110,7 @@ func (s *Store) ReadAll(ctx context.Context, from events.Position, limit int) ([
 	}
 	defer s.leave()
 	tip := s.durable().pos
-	start := max(from.Commit, 1)
+	start := max(firstAtOrAfter(from), 1)
 	if start > tip {
 		return nil, nil
 	}
@@ -148,4 +148,23 @@ func (s *Store) Head(ctx context.Context) (events.Position, error) {
 	}
 	defer s.leave()
 	return pos(s.durable().pos), nil
+}
+
+// firstAtOrAfter returns the sequence number of the first event whose
+// position is at or after p. Events here have Commit == Prepare, so a
+// position with a larger Prepare lies just after its Commit's event.
+func firstAtOrAfter(p events.Position) uint64 {
+	if p.Prepare > p.Commit {
+		return p.Commit + 1
+	}
+	return p.Commit
+}
+
+// lastAtOrBefore returns the sequence number of the last event whose
+// position is at or before p.
+func lastAtOrBefore(p events.Position) uint64 {
+	if p.Prepare < p.Commit {
+		return p.Commit - 1
+	}
+	return p.Commit
 }

@@ -115,6 +115,14 @@ func (v *recordView) event(pos uint64) events.Event {
 	}
 }
 
+// detach copies the view's stream, type and data into sl, so that the view
+// no longer aliases the record it was parsed from.
+func (v *recordView) detach(sl *slab) {
+	v.stream = sl.copy(v.stream)
+	v.typ = sl.copy(v.typ)
+	v.data = sl.copy(v.data)
+}
+
 // slab hands out immutable copies of records, packed into shared chunks so
 // that decoding many events costs few allocations.
 type slab struct{ buf []byte }

@@ -28,11 +28,15 @@ func (s *Store) Subscribe(ctx context.Context, from events.Position, filter even
 	}
 	defer s.leave()
 	ctx, cancel := context.WithCancel(ctx)
-	sub := &subscription{cancel: cancel, ch: make(chan []events.Message, sendQueue)}
+	sub := &subscription{
+		cancel: cancel,
+		ch:     make(chan []events.Message, sendQueue),
+		free:   make(chan []events.Message, sendQueue+2),
+	}
 	s.subs.Add(1)
 	go func() {
 		defer s.subs.Done()
-		sub.err = s.follow(ctx, sub, from.Commit, filter)
+		sub.err = s.follow(ctx, sub, lastAtOrBefore(from), filter)
 		if sub.closed.Load() {
 			sub.err = events.ErrClosed
 		}
@@ -45,7 +49,9 @@ func (s *Store) Subscribe(ctx context.Context, from events.Position, filter even
 type subscription struct {
 	cancel context.CancelFunc
 	ch     chan []events.Message
-	err    error // why ch was closed; written before the close
+	free   chan []events.Message // chunks Recv has finished with, for reuse
+	chunk  []events.Message      // the chunk buf is part of
+	err    error                 // why ch was closed; written before the close
 	closed atomic.Bool
 	buf    []events.Message
 }
@@ -59,18 +65,24 @@ func (sub *subscription) Recv(ctx context.Context) (events.Message, error) {
 		if err := ctx.Err(); err != nil {
 			return events.Message{}, err
 		}
+		if sub.chunk != nil {
+			select {
+			case sub.free <- sub.chunk[:0]:
+			default:
+			}
+			sub.chunk = nil
+		}
 		select {
 		case chunk, ok := <-sub.ch:
 			if !ok {
 				return events.Message{}, sub.err
 			}
-			sub.buf = chunk
+			sub.buf, sub.chunk = chunk, chunk
 		case <-ctx.Done():
 			return events.Message{}, ctx.Err()
 		}
 	}
 	m := sub.buf[0]
-	sub.buf[0] = events.Message{}
 	sub.buf = sub.buf[1:]
 	return m, nil
 }
@@ -157,16 +169,13 @@ func (sc *scanner) scanUntilBlocked(tip uint64) error {
 	defer it.Close()
 	for valid := it.First(); valid; valid = it.Next() {
 		p := globalKeyPos(it.Key())
-		rec := it.Value()
-		v, err := parseRecord(rec)
+		v, err := parseRecord(it.Value())
 		if err != nil {
 			return fmt.Errorf("%w at position %d", err, p)
 		}
 		if sc.filter.Matches(view(v.stream), view(v.typ)) {
-			e, err := decodeEvent(&sc.slab, p, rec)
-			if err != nil {
-				return err
-			}
+			v.detach(&sc.slab)
+			e := v.event(p)
 			sc.add(events.Message{Kind: events.EventMessage, Position: e.Position, Event: e})
 		}
 		sc.last = p
@@ -188,7 +197,11 @@ func (sc *scanner) scanUntilBlocked(tip uint64) error {
 
 func (sc *scanner) add(m events.Message) {
 	if sc.msgs == nil {
-		sc.msgs = make([]events.Message, 0, sendChunk+1)
+		select {
+		case sc.msgs = <-sc.sub.free:
+		default:
+			sc.msgs = make([]events.Message, 0, sendChunk+1)
+		}
 	}
 	sc.msgs = append(sc.msgs, m)
 }
