@@ -21,7 +21,8 @@ var (
 	// ErrEmptyAppend is returned by Append when it is given no events.
 	ErrEmptyAppend = &apperr.Error{Code: apperr.Invalid, Field: "events", Message: "append needs at least one event"}
 	// ErrInvalidEvent is returned by Append for an event with a nil ID, an
-	// empty or over-long type, or an ID repeated within the append.
+	// empty, over-long or reserved ($-prefixed) type, or an ID repeated
+	// within the append.
 	ErrInvalidEvent = &apperr.Error{Code: apperr.Invalid, Field: "events", Message: "invalid event"}
 	// ErrTooLarge is returned by Append when an event or the whole append
 	// exceeds the store's size limit.
@@ -29,6 +30,9 @@ var (
 	// ErrInvalidFilter is returned by Subscribe for a filter that sets both
 	// stream and type prefixes.
 	ErrInvalidFilter = &apperr.Error{Code: apperr.Invalid, Field: "filter", Message: "invalid filter"}
+	// ErrUnavailable is wrapped by the errors of calls that could not reach
+	// a remote event store. The call may or may not have taken effect.
+	ErrUnavailable = apperr.New(apperr.Unavailable, "event store unavailable")
 	// ErrClosed is returned by every method of a closed Store or Subscription.
 	ErrClosed = apperr.New(apperr.Unavailable, "event store closed")
 	// ErrLocked is returned when opening a store whose data is in use by

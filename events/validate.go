@@ -61,6 +61,8 @@ func ValidateAppend(stream string, evs []Proposed) error {
 			return invalid(ErrInvalidEvent, "event %d: nil ID", i)
 		case e.Type == "" || len(e.Type) > MaxTypeLen || !utf8.ValidString(e.Type):
 			return invalid(ErrInvalidEvent, "event %d: type must be 1 to %d bytes of UTF-8", i, MaxTypeLen)
+		case e.Type[0] == '$':
+			return invalid(ErrInvalidEvent, "event %d: types starting with $ are reserved", i)
 		case len(e.Data) > MaxEventSize:
 			return invalid(ErrTooLarge, "event %d: %d bytes of data, limit %d", i, len(e.Data), MaxEventSize)
 		}

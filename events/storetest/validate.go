@@ -97,6 +97,7 @@ func testBadEvent(t *testing.T, s events.Store) {
 		{"EmptyType", func(ps []events.Proposed) { ps[1].Type = "" }},
 		{"LongType", func(ps []events.Proposed) { ps[1].Type = strings.Repeat("T", events.MaxTypeLen+1) }},
 		{"InvalidUTF8Type", func(ps []events.Proposed) { ps[1].Type = "Type\xff" }},
+		{"ReservedType", func(ps []events.Proposed) { ps[1].Type = "$metadata" }},
 		{"DuplicateID", func(ps []events.Proposed) { ps[2].ID = ps[0].ID }},
 	}
 	for _, c := range cases {
