@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 )
 
 // The environment variables that set serve's flags. A flag given on the
@@ -14,14 +15,19 @@ const (
 	envData      = "EMPULSE_DATA"
 	envLogLevel  = "EMPULSE_LOG_LEVEL"
 	envLogFormat = "EMPULSE_LOG_FORMAT"
+	envStore     = "EMPULSE_STORE"
 )
 
 // serveConfig is the configuration of the serve command.
 type serveConfig struct {
 	// Addr is the TCP address to listen on; port 0 picks a free port.
 	Addr string
-	// Data is the data directory; the event store lives in Data/events.
+	// Data is the data directory; the embedded event store lives in
+	// Data/events.
 	Data string
+	// Store is an EventStoreDB/KurrentDB connection string (esdb:// or
+	// esdb+discover://); empty means the embedded store in Data.
+	Store string
 	// LogLevel is the least severe level logged.
 	LogLevel slog.Level
 	// LogFormat is how log records are written: text or json.
@@ -59,6 +65,9 @@ func parseServeFlags(args []string, getenv func(string) string, stdout io.Writer
 	if fs.NArg() > 0 {
 		return cfg, usageErrorf("serve: unexpected argument %q (run 'empulse help serve' for usage)", fs.Arg(0))
 	}
+	if cfg.Store != "" && !isESDB(cfg.Store) {
+		return cfg, usageErrorf("serve: --store (%s) %q: want an esdb:// or esdb+discover:// connection string, or empty for the embedded store", envStore, cfg.Store)
+	}
 	if cfg.Data == "" {
 		return cfg, usageErrorf("serve: the data directory (--data, %s) must not be empty", envData)
 	}
@@ -73,6 +82,9 @@ func (cfg *serveConfig) applyEnv(getenv func(string) string) error {
 	}
 	if v := getenv(envData); v != "" {
 		cfg.Data = v
+	}
+	if v := getenv(envStore); v != "" {
+		cfg.Store = v
 	}
 	if v := getenv(envLogLevel); v != "" {
 		if err := cfg.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -96,6 +108,7 @@ func newServeFlagSet(cfg *serveConfig) *flag.FlagSet {
 	fs.Usage = func() {}
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP `address` to listen on, host:port; port 0 picks a free port ("+envAddr+")")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data `directory`; the event store lives in its events/ folder ("+envData+")")
+	fs.StringVar(&cfg.Store, "store", cfg.Store, "EventStoreDB/KurrentDB connection `string` (esdb://host:2113?tls=false, esdb+discover://...); empty uses the embedded store ("+envStore+")")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe log `level`: debug, info, warn or error ("+envLogLevel+")")
 	fs.Var(&cfg.LogFormat, "log-format", "log `format`: text or json ("+envLogFormat+")")
 	return fs
@@ -105,8 +118,10 @@ func newServeFlagSet(cfg *serveConfig) *flag.FlagSet {
 func printServeUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: empulse serve [flags]
 
-Serves Empulse's HTTP API on the embedded event store until SIGINT or SIGTERM,
-then shuts down gracefully. Only one process at a time can use a data directory.
+Serves Empulse's HTTP API until SIGINT or SIGTERM, then shuts down gracefully.
+By default the events live in the embedded store in the data directory, which
+only one process at a time can use; with --store they live in EventStoreDB or
+KurrentDB, and any number of empulse nodes can share it.
 
 Flags (each also set by the environment variable in brackets; a flag wins):
 `)
@@ -146,4 +161,9 @@ func newLogger(w io.Writer, level slog.Level, format logFormat) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// isESDB reports whether s is an EventStoreDB connection string.
+func isESDB(s string) bool {
+	return strings.HasPrefix(s, "esdb://") || strings.HasPrefix(s, "esdb+discover://")
 }

@@ -16,7 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/events/esdb/esdbtest"
 	"github.com/empulse/empulse/events/pebble"
 )
 
@@ -78,6 +81,10 @@ func TestParseServeFlags(t *testing.T) {
 			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", LogLevel: slog.LevelInfo, LogFormat: logText}},
 		{"LevelNamesAnyCase", map[string]string{envLogLevel: "WARN"}, nil,
 			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", LogLevel: slog.LevelWarn, LogFormat: logText}},
+		{"StoreFromEnv", map[string]string{envStore: "esdb://db:2113?tls=false"}, nil,
+			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", Store: "esdb://db:2113?tls=false", LogLevel: slog.LevelInfo, LogFormat: logText}},
+		{"StoreFlagOverridesEnv", map[string]string{envStore: "esdb://db:2113"}, []string{"--store", "esdb+discover://a:2113,b:2113"},
+			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", Store: "esdb+discover://a:2113,b:2113", LogLevel: slog.LevelInfo, LogFormat: logText}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +117,7 @@ func TestParseServeFlags_Errors(t *testing.T) {
 		{"MissingValue", nil, []string{"--addr"}, "flag needs an argument: -addr"},
 		{"ExtraArgument", nil, []string{"now"}, `unexpected argument "now"`},
 		{"EmptyData", nil, []string{"--data="}, "must not be empty"},
+		{"BadStore", nil, []string{"--store", "postgres://x"}, `--store (EMPULSE_STORE) "postgres://x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -304,6 +312,32 @@ func TestRun_Serve(t *testing.T) {
 	}
 	if err := s.Close(); err != nil {
 		t.Fatalf("close: %v", err)
+	}
+}
+
+// TestRun_ServeOnESDB serves on an EventStoreDB connection string, here the
+// protocol test server, and checks that readiness reflects its log.
+func TestRun_ServeOnESDB(t *testing.T) {
+	t.Parallel()
+	backing, err := pebble.Open(t.TempDir(), pebble.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { backing.Close() })
+	conn, _ := esdbtest.Start(t, backing)
+	res, err := backing.Append(t.Context(), "team-1", events.NoStream(),
+		events.Proposed{ID: uuid.New(), Type: "TeamCreated", Data: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, logs, stop := startServe(t, []string{"--addr", "127.0.0.1:0", "--data", t.TempDir(), "--store", conn},
+		map[string]string{envLogFormat: "json"})
+	want := res.Position.String()
+	if status, body := getJSON(t, "http://"+addr+"/readyz"); status != http.StatusOK || body["head"] != want {
+		t.Errorf("GET /readyz: status=%d body=%v, want 200 with head %s", status, body, want)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("serve after cancel: %v\nlogs:\n%s", err, logs)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/empulse/empulse/api"
 	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/events/esdb"
 	"github.com/empulse/empulse/events/pebble"
 )
 
@@ -40,7 +41,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 // gracefully and closes the store. Once it accepts connections it logs
 // "listening" with the bound address as "addr", so that port 0 can be used.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error) {
-	store, err := openStore(cfg.Data, logger)
+	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -68,9 +69,19 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	return serveHTTP(ctx, srv, ln, logger)
 }
 
-// openStore opens the embedded event store in data/events and explains the
-// errors an operator can fix.
-func openStore(data string, logger *slog.Logger) (*pebble.Store, error) {
+// openStore opens the event store cfg names: EventStoreDB when cfg.Store is
+// set, else the embedded store in cfg.Data/events. It explains the errors an
+// operator can fix.
+func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (events.Store, error) {
+	if cfg.Store != "" {
+		store, err := esdb.Open(ctx, cfg.Store, esdb.Options{Logger: logger})
+		if err != nil {
+			return nil, fmt.Errorf("open EventStoreDB: %w", err)
+		}
+		logger.Info("event store", "backend", "esdb")
+		return store, nil
+	}
+	data := cfg.Data
 	dir := filepath.Join(data, "events")
 	store, err := pebble.Open(dir, pebble.Options{Logger: logger})
 	switch {
