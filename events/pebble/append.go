@@ -1,7 +1,6 @@
 package pebble
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -308,22 +307,29 @@ func (g *groupWriter) revisionOf(stream string, id uuid.UUID) (uint64, bool, err
 	return v.rev, string(v.stream) == stream, nil
 }
 
-// streamHead reads the last revision of stream from db.
+// streamHead reads the last revision of stream from db. Most appends go to
+// new streams, so it first looks for revision 0 with a point lookup (which
+// the bloom filters answer cheaply) and needs an iterator only for streams
+// that exist.
 func streamHead(db *pdb.DB, stream string) (uint64, bool, error) {
 	lower := streamKey(nil, stream, 0)
-	upper := streamKey(nil, stream, ^uint64(0))
-	it, err := db.NewIter(&pdb.IterOptions{LowerBound: lower, UpperBound: upper})
+	_, closer, err := db.Get(lower)
+	if err == pdb.ErrNotFound {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	closer.Close()
+	it, err := db.NewIter(&pdb.IterOptions{LowerBound: lower, UpperBound: streamKey(nil, stream, ^uint64(0))})
 	if err != nil {
 		return 0, false, err
 	}
 	defer it.Close()
 	if !it.Last() {
-		// The bound is exclusive, so a stream at the maximum revision is
-		// invisible here; that many events cannot be written.
+		// Revision 0 exists, so only an error gets here (the exclusive upper
+		// bound hides only the maximum revision, which cannot be reached).
 		return 0, false, it.Error()
-	}
-	if !bytes.HasPrefix(it.Key(), lower[:len(lower)-8]) {
-		return 0, false, nil
 	}
 	return streamKeyRev(it.Key()), true, nil
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	pdb "github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/empulse/empulse/events"
@@ -136,6 +137,9 @@ func pebbleOptions(log *slog.Logger) *pdb.Options {
 	for i := range o.Levels {
 		// Replays read the log in order: large blocks mean fewer reads.
 		o.Levels[i].BlockSize = 32 << 10
+		// Appends look up stream heads and event IDs that mostly do not
+		// exist; bloom filters answer those without reading blocks.
+		o.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	o.EnsureDefaults()
 	return o
