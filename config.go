@@ -16,6 +16,10 @@ const (
 	envLogLevel  = "EMPULSE_LOG_LEVEL"
 	envLogFormat = "EMPULSE_LOG_FORMAT"
 	envStore     = "EMPULSE_STORE"
+	envPublicURL = "EMPULSE_PUBLIC_URL"
+	// envAdminToken sets the bootstrap admin token. It has no flag, so that
+	// the token never shows in a process list.
+	envAdminToken = "EMPULSE_ADMIN_TOKEN"
 )
 
 // serveConfig is the configuration of the serve command.
@@ -32,6 +36,12 @@ type serveConfig struct {
 	LogLevel slog.Level
 	// LogFormat is how log records are written: text or json.
 	LogFormat logFormat
+	// PublicURL is the server's URL as users reach it, for personal links;
+	// empty means http://<bound address>.
+	PublicURL string
+	// AdminToken is the bootstrap admin token from the environment; empty
+	// means the one in Data/admin-token, generated at first start.
+	AdminToken string
 }
 
 // defaultServeConfig returns the configuration used when neither flags nor
@@ -83,6 +93,10 @@ func (cfg *serveConfig) applyEnv(getenv func(string) string) error {
 	if v := getenv(envData); v != "" {
 		cfg.Data = v
 	}
+	if v := getenv(envPublicURL); v != "" {
+		cfg.PublicURL = v
+	}
+	cfg.AdminToken = getenv(envAdminToken)
 	if v := getenv(envStore); v != "" {
 		cfg.Store = v
 	}
@@ -109,6 +123,7 @@ func newServeFlagSet(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "TCP `address` to listen on, host:port; port 0 picks a free port ("+envAddr+")")
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data `directory`; the event store lives in its events/ folder ("+envData+")")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "EventStoreDB/KurrentDB connection `string` (esdb://host:2113?tls=false, esdb+discover://...); empty uses the embedded store ("+envStore+")")
+	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "the server's `URL` as users reach it, for personal links; empty means http://<addr> ("+envPublicURL+")")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe log `level`: debug, info, warn or error ("+envLogLevel+")")
 	fs.Var(&cfg.LogFormat, "log-format", "log `format`: text or json ("+envLogFormat+")")
 	return fs
@@ -122,6 +137,10 @@ Serves Empulse's HTTP API until SIGINT or SIGTERM, then shuts down gracefully.
 By default the events live in the embedded store in the data directory, which
 only one process at a time can use; with --store they live in EventStoreDB or
 KurrentDB, and any number of empulse nodes can share it.
+
+The bootstrap admin token comes from `+envAdminToken+`; when that is unset,
+it is generated at first start and written once to <data>/admin-token (mode
+0600). Member keys and pseudonyms live in <data>/vault.
 
 Flags (each also set by the environment variable in brackets; a flag wins):
 `)

@@ -85,6 +85,8 @@ func TestParseServeFlags(t *testing.T) {
 			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", Store: "esdb://db:2113?tls=false", LogLevel: slog.LevelInfo, LogFormat: logText}},
 		{"StoreFlagOverridesEnv", map[string]string{envStore: "esdb://db:2113"}, []string{"--store", "esdb+discover://a:2113,b:2113"},
 			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", Store: "esdb+discover://a:2113,b:2113", LogLevel: slog.LevelInfo, LogFormat: logText}},
+		{"PublicURLAndAdminToken", map[string]string{envPublicURL: "https://env.example", envAdminToken: "s3cret"}, []string{"--public-url", "https://flag.example"},
+			serveConfig{Addr: "127.0.0.1:8080", Data: "empulse-data", LogLevel: slog.LevelInfo, LogFormat: logText, PublicURL: "https://flag.example", AdminToken: "s3cret"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,14 +14,21 @@ import (
 	"time"
 
 	"github.com/empulse/empulse/api"
+	"github.com/empulse/empulse/app"
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/esdb"
 	"github.com/empulse/empulse/events/pebble"
+	"github.com/empulse/empulse/vault"
+	vpebble "github.com/empulse/empulse/vault/pebble"
 )
 
 // shutdownTimeout bounds how long serve waits for requests in flight once it
 // is told to stop.
 const shutdownTimeout = 10 * time.Second
+
+// schedulerInterval is how often the scheduler opens and closes the pulses
+// that are due.
+const schedulerInterval = time.Minute
 
 // runServe is the serve command: it parses args and the environment, then
 // serves until ctx is done. Usage asked for with -h goes to stdout; logs go
@@ -36,10 +44,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return serve(ctx, cfg, newLogger(stderr, cfg.LogLevel, cfg.LogFormat))
 }
 
-// serve opens the event store in cfg.Data/events, listens on cfg.Addr and
-// serves the API until ctx is done; then it shuts the HTTP server down
-// gracefully and closes the store. Once it accepts connections it logs
-// "listening" with the bound address as "addr", so that port 0 can be used.
+// serve opens the event store in cfg.Data/events (or EventStoreDB) and the
+// vault in cfg.Data/vault, listens on cfg.Addr and serves the API, with the
+// pulse scheduler running, until ctx is done; then it shuts the HTTP server
+// down gracefully, stops the scheduler and closes the vault and the store.
+// Once it accepts connections it logs "listening" with the bound address as
+// "addr", so that port 0 can be used.
 func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error) {
 	store, err := openStore(ctx, cfg, logger)
 	if err != nil {
@@ -53,14 +63,44 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 			logger.Info("stopped")
 		}
 	}()
+	vlt, err := openVault(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := vlt.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close vault: %w", cerr))
+		}
+	}()
+	adminHash, err := adminTokenHash(cfg.Data, cfg.AdminToken, rand.Reader, logger)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(app.Config{Store: store, Vault: vlt, AdminTokenHash: adminHash, Rand: rand.Reader, Logger: logger})
+	if err != nil {
+		return err
+	}
 
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	publicURL := cfg.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		_ = a.RunScheduler(schedCtx, schedulerInterval)
+	}()
+	defer func() { stopSched(); <-schedDone }()
+
 	srv := &http.Server{
-		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger}),
+		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -93,6 +133,26 @@ func openStore(ctx context.Context, cfg serveConfig, logger *slog.Logger) (event
 		return nil, fmt.Errorf("open event store in %s: %w", dir, err)
 	}
 	return store, nil
+}
+
+// openVault opens the vault of member keys and pseudonyms in
+// cfg.Data/vault, explaining the errors an operator can fix.
+func openVault(cfg serveConfig, logger *slog.Logger) (*vpebble.Vault, error) {
+	if cfg.Store != "" {
+		// The vault is not yet in EventStoreDB: each node keeps its own.
+		logger.Warn("the vault of member keys is local to this node's data directory", "dir", filepath.Join(cfg.Data, "vault"))
+	}
+	dir := filepath.Join(cfg.Data, "vault")
+	v, err := vpebble.Open(dir, vpebble.Options{Logger: logger})
+	switch {
+	case errors.Is(err, vault.ErrLocked):
+		return nil, fmt.Errorf("open vault: %w; is another empulse serving --data %s?", err, cfg.Data)
+	case errors.Is(err, vault.ErrUnknownFormat):
+		return nil, fmt.Errorf("open vault: %w; the data was left untouched", err)
+	case err != nil:
+		return nil, fmt.Errorf("open vault in %s: %w", dir, err)
+	}
+	return v, nil
 }
 
 // serveHTTP serves srv on ln until ctx is done, then shuts srv down, waiting

@@ -6,9 +6,12 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/empulse/empulse/app"
 	"github.com/empulse/empulse/events"
 )
 
@@ -20,6 +23,18 @@ type Config struct {
 	// Logger receives one line per request and the detail of every
 	// internal error. Nil discards the logs.
 	Logger *slog.Logger
+	// App handles the commands and queries of /api/v1. When nil, only the
+	// health endpoints are served.
+	App *app.App
+	// BaseURL is the externally visible URL of the server, without a
+	// trailing slash, used in personal links; "http://localhost" if empty.
+	BaseURL string
+	// MaxBody limits request bodies, in bytes; DefaultMaxBody if 0.
+	MaxBody int64
+	// RateLimit limits requests per bearer token.
+	RateLimit RateLimit
+	// Now is the rate limiter's clock; time.Now if nil.
+	Now func() time.Time
 }
 
 // NewRouter returns the HTTP handler that serves Empulse's API:
@@ -27,6 +42,8 @@ type Config struct {
 //	GET /healthz  200 {"status":"ok"} while the process is up
 //	GET /readyz   200 {"status":"ready","head":"<commit/prepare>"} when the
 //	              event store answers, 503 with an error body when not
+//	/api/v1/...   the API described by /api/v1/openapi.json (routesV1),
+//	              when cfg.App is set
 //
 // Every error response has the body {"error":{"code","field","message"}}
 // described at writeError. NewRouter panics if cfg.Store is nil, which is a
@@ -51,14 +68,31 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	r.Use(requestLogger(logger), recoverer())
 
-	h := &handlers{store: cfg.Store}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost"
+	}
+	h := &handlers{store: cfg.Store, app: cfg.App, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
+		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now)}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	if cfg.App != nil {
+		h.routesV1(r.Group("/api/v1"))
+	}
 	r.NoRoute(notFound)
 	return r
 }
 
 // handlers holds the dependencies of the endpoint handlers.
 type handlers struct {
-	store events.Store
+	store   events.Store
+	app     *app.App
+	baseURL string
+	maxBody int64
+	limiter *limiter
 }

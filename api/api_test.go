@@ -84,6 +84,7 @@ func TestWriteError(t *testing.T) {
 		{"Conflict", fmt.Errorf("append: %w", events.NewConflict("org-1", events.NoStream(), 3, true)), 409, "conflict", "", "wrong expected revision", ""},
 		{"Unauthenticated", apperr.New(apperr.Unauthenticated, "sign in first"), 401, "unauthenticated", "", "sign in first", ""},
 		{"Forbidden", apperr.New(apperr.Forbidden, "managers only"), 403, "forbidden", "", "managers only", ""},
+		{"RateLimited", apperr.New(apperr.RateLimited, "slow down"), 429, "rate_limited", "", "slow down", ""},
 		{"TooLarge", fmt.Errorf("pebble: %w", events.ErrTooLarge), 413, "too_large", "events", "append too large", ""},
 		{"Unavailable", fmt.Errorf("pebble: head: %w", events.ErrClosed), 503, "unavailable", "", "event store closed", "pebble: head: event store closed"},
 		{"InternalCode", &apperr.Error{Code: apperr.Internal, Message: "secret detail"}, 500, "internal", "", "internal error", "secret detail"},

@@ -41,6 +41,8 @@ func statusOf(code apperr.Code) int {
 		return http.StatusForbidden
 	case apperr.TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case apperr.RateLimited:
+		return http.StatusTooManyRequests
 	case apperr.Unavailable:
 		return http.StatusServiceUnavailable
 	}

@@ -22,6 +22,7 @@ const (
 	Unauthenticated Code = "unauthenticated" // no valid credentials
 	Forbidden       Code = "forbidden"       // credentials valid, permission missing
 	TooLarge        Code = "too_large"       // the input exceeds a size limit
+	RateLimited     Code = "rate_limited"    // too many requests; try again later
 	Unavailable     Code = "unavailable"     // a dependency is closed, locked or down
 	Internal        Code = "internal"        // a bug or an unexpected failure
 )

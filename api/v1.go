@@ -1,0 +1,54 @@
+package api
+
+import (
+	_ "embed"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// openAPIDoc is the OpenAPI 3 document of /api/v1.
+//
+//go:embed openapi.json
+var openAPIDoc []byte
+
+// OpenAPI returns the OpenAPI 3 document that describes /api/v1.
+func OpenAPI() []byte { return append([]byte(nil), openAPIDoc...) }
+
+// instrumentMaxBody is the body limit for instrument definitions, which can
+// be longer than other requests.
+const instrumentMaxBody = 512 << 10
+
+// routesV1 registers the /api/v1 endpoints on g. Every endpoint but the
+// OpenAPI document needs a bearer token.
+func (h *handlers) routesV1(g *gin.RouterGroup) {
+	g.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPIDoc) })
+
+	a := g.Group("", h.authenticate)
+	a.POST("/teams", h.createTeam)
+	a.GET("/teams", h.listTeams)
+	a.GET("/teams/:team", h.getTeam)
+
+	a.POST("/members", h.createMember)
+	a.GET("/members", h.listMembers)
+	a.GET("/members/:member", h.getMember)
+	a.PATCH("/members/:member", h.patchMember)
+
+	a.POST("/instruments", h.defineInstrument)
+	a.GET("/instruments", h.listInstruments)
+	a.GET("/instruments/:instrument", h.getInstrument)
+
+	a.POST("/surveys", h.createSurvey)
+	a.GET("/surveys", h.listSurveys)
+	a.GET("/surveys/:survey", h.getSurvey)
+	a.PATCH("/surveys/:survey", h.patchSurvey)
+	a.POST("/surveys/:survey/pulses", h.openPulse)
+	a.POST("/surveys/:survey/pulses/:pulse/close", h.closePulse)
+	a.POST("/surveys/:survey/pulses/:pulse/answers", h.answer)
+
+	a.POST("/recognitions", h.recognize)
+
+	a.GET("/me", h.me)
+	a.GET("/me/pulses", h.myPulses)
+	a.GET("/me/recognitions", h.myRecognitions)
+}

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/org"
+)
+
+// catchUpOrg reads the org stream's events after the cached state into it.
+// The caller holds orgMu.
+func (a *App) catchUpOrg(ctx context.Context) error {
+	stream := org.Stream(a.org)
+	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, a.orgNext, 0)
+	if errors.Is(err, events.ErrStreamNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", stream, err)
+	}
+	for _, e := range evs {
+		v, err := a.reg.Decode(e)
+		if err != nil {
+			return err
+		}
+		a.orgS.Apply(v)
+		a.orgNext = e.Revision + 1
+		a.orgRev = events.Revision(e.Revision)
+	}
+	return nil
+}
+
+// viewOrg calls fn with the current organisation state, which fn must not
+// keep or change.
+func (a *App) viewOrg(ctx context.Context, fn func(s *org.State) error) error {
+	a.orgMu.Lock()
+	defer a.orgMu.Unlock()
+	if err := a.catchUpOrg(ctx); err != nil {
+		return err
+	}
+	return fn(a.orgS)
+}
+
+// changeOrg calls decide with the current organisation state and appends the
+// events it returns, retrying with fresh state when another writer appended
+// first. decide must not change the state; it may be called more than once.
+func (a *App) changeOrg(ctx context.Context, decide func(s *org.State) ([]eventer, error)) error {
+	a.orgMu.Lock()
+	defer a.orgMu.Unlock()
+	return retry(ctx, func() error {
+		if err := a.catchUpOrg(ctx); err != nil {
+			return err
+		}
+		evs, err := decide(a.orgS)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		props, err := a.proposed(evs)
+		if err != nil {
+			return err
+		}
+		res, err := a.store.Append(ctx, org.Stream(a.org), a.orgRev, props...)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			a.orgS.Apply(ev)
+		}
+		a.orgNext = res.Revision + 1
+		a.orgRev = events.Revision(res.Revision)
+		return nil
+	})
+}

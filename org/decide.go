@@ -1,0 +1,181 @@
+package org
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/empulse/empulse/apperr"
+	"github.com/empulse/empulse/pii"
+)
+
+// Limits on names.
+const (
+	MaxTeamName   = 100
+	MaxMemberName = 200
+	MaxEmail      = 254
+)
+
+// CreateTeam asks for a new team.
+type CreateTeam struct {
+	Team   string // the new team's id, chosen by the caller
+	Name   string
+	Parent string // "" for a top-level team
+}
+
+// DecideCreateTeam returns the TeamCreated event for c, or an *apperr.Error:
+// Invalid for an empty or over-long name (field "name"), NotFound for an
+// unknown parent (field "parent_id"), Conflict when the id exists (field
+// "id") or a sibling has the same name (field "name").
+func DecideCreateTeam(s *State, c CreateTeam) (TeamCreated, error) {
+	name := strings.TrimSpace(c.Name)
+	if err := checkText("name", name, MaxTeamName); err != nil {
+		return TeamCreated{}, err
+	}
+	if _, ok := s.Teams[c.Team]; ok {
+		return TeamCreated{}, &apperr.Error{Code: apperr.Conflict, Field: "id", Message: "team exists"}
+	}
+	if c.Parent != "" {
+		if _, ok := s.Teams[c.Parent]; !ok {
+			return TeamCreated{}, &apperr.Error{Code: apperr.NotFound, Field: "parent_id", Message: "no such team"}
+		}
+	}
+	for _, t := range s.Teams {
+		if t.Parent == c.Parent && strings.EqualFold(t.Name, name) {
+			return TeamCreated{}, &apperr.Error{Code: apperr.Conflict, Field: "name", Message: "a team with this name already exists here"}
+		}
+	}
+	return TeamCreated{Team: c.Team, Name: name, Parent: c.Parent}, nil
+}
+
+// Sealer seals a member's personal data; context is NameContext or
+// EmailContext.
+type Sealer func(plaintext, context string) (pii.Sealed, error)
+
+// JoinMember asks for a new member.
+type JoinMember struct {
+	Member    string // the new member's id, chosen by the caller
+	Team      string
+	Role      Role
+	Name      string
+	Email     string
+	TokenHash string
+	// Seal seals Name and Email with the new member's key.
+	Seal Sealer
+}
+
+// DecideJoin returns the MemberJoined event for c, or an *apperr.Error:
+// Invalid for a bad name, e-mail address or role (fields "name", "email",
+// "role"), NotFound for an unknown team (field "team_id"), Conflict for an
+// existing member id or token hash. A Seal error is returned as it is.
+func DecideJoin(s *State, c JoinMember) (MemberJoined, error) {
+	name := strings.TrimSpace(c.Name)
+	if err := checkText("name", name, MaxMemberName); err != nil {
+		return MemberJoined{}, err
+	}
+	email, err := checkEmail(c.Email)
+	if err != nil {
+		return MemberJoined{}, err
+	}
+	if !c.Role.Valid() {
+		return MemberJoined{}, apperr.Field("role", "must be admin, analyst, leader or employee")
+	}
+	if _, ok := s.Teams[c.Team]; !ok {
+		return MemberJoined{}, &apperr.Error{Code: apperr.NotFound, Field: "team_id", Message: "no such team"}
+	}
+	if _, ok := s.Members[c.Member]; ok {
+		return MemberJoined{}, &apperr.Error{Code: apperr.Conflict, Field: "id", Message: "member exists"}
+	}
+	if c.TokenHash == "" || s.MemberByToken(c.TokenHash) != nil {
+		return MemberJoined{}, apperr.New(apperr.Conflict, "token already in use")
+	}
+	sealedName, err := c.Seal(name, NameContext(c.Member))
+	if err != nil {
+		return MemberJoined{}, err
+	}
+	sealedEmail, err := c.Seal(email, EmailContext(c.Member))
+	if err != nil {
+		return MemberJoined{}, err
+	}
+	return MemberJoined{Member: c.Member, Team: c.Team, Role: c.Role, Name: sealedName, Email: sealedEmail, TokenHash: c.TokenHash}, nil
+}
+
+// MoveMember asks to move a member to another team.
+type MoveMember struct {
+	Member string
+	Team   string
+}
+
+// DecideMove returns the MemberMoved event for c, or an *apperr.Error:
+// NotFound for an unknown member (field "member") or team (field
+// "team_id"), Conflict when the member is in that team already.
+func DecideMove(s *State, c MoveMember) (MemberMoved, error) {
+	m, ok := s.Members[c.Member]
+	if !ok {
+		return MemberMoved{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if _, ok := s.Teams[c.Team]; !ok {
+		return MemberMoved{}, &apperr.Error{Code: apperr.NotFound, Field: "team_id", Message: "no such team"}
+	}
+	if m.Team == c.Team {
+		return MemberMoved{}, &apperr.Error{Code: apperr.Conflict, Field: "team_id", Message: "member is in this team already"}
+	}
+	return MemberMoved{Member: c.Member, From: m.Team, To: c.Team}, nil
+}
+
+// ChangeRole asks to give a member another role.
+type ChangeRole struct {
+	Member string
+	Role   Role
+}
+
+// DecideChangeRole returns the MemberRoleChanged event for c, or an
+// *apperr.Error: Invalid for an unknown role (field "role"), NotFound for an
+// unknown member (field "member"), Conflict when the member has that role.
+func DecideChangeRole(s *State, c ChangeRole) (MemberRoleChanged, error) {
+	if !c.Role.Valid() {
+		return MemberRoleChanged{}, apperr.Field("role", "must be admin, analyst, leader or employee")
+	}
+	m, ok := s.Members[c.Member]
+	if !ok {
+		return MemberRoleChanged{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if m.Role == c.Role {
+		return MemberRoleChanged{}, &apperr.Error{Code: apperr.Conflict, Field: "role", Message: "member has this role already"}
+	}
+	return MemberRoleChanged{Member: c.Member, Role: c.Role}, nil
+}
+
+// checkText returns an Invalid error for field unless s is 1 to max
+// characters of UTF-8 without control characters.
+func checkText(field, s string, max int) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0:
+		return apperr.Field(field, "must not be empty")
+	case n > max:
+		return apperr.Field(field, "must be at most %d characters", max)
+	case !utf8.ValidString(s):
+		return apperr.Field(field, "must be UTF-8")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return apperr.Field(field, "must not contain control characters")
+		}
+	}
+	return nil
+}
+
+// checkEmail returns the trimmed address, or an Invalid error for field
+// "email" unless it is one plain address of at most MaxEmail bytes.
+func checkEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || len(s) > MaxEmail {
+		return "", apperr.Field("email", "must be an e-mail address of at most %d characters", MaxEmail)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return "", apperr.Field("email", "must be a plain e-mail address like name@example.org")
+	}
+	return s, nil
+}

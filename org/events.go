@@ -1,0 +1,78 @@
+package org
+
+import (
+	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/pii"
+)
+
+// Stream returns the name of the stream that holds organisation id's teams
+// and members.
+func Stream(id string) string { return "org-" + id }
+
+// TeamCreated records a new team. Parent is empty for a top-level team.
+type TeamCreated struct {
+	Team   string `json:"team"`
+	Name   string `json:"name"`
+	Parent string `json:"parent,omitempty"`
+}
+
+// MemberJoined records a new member of a team. Name and Email are sealed
+// with the member's key (package pii, contexts from NameContext and
+// EmailContext), so erasing the key erases them. TokenHash is the SHA-256 of
+// the member's bearer token, in hex; the token itself is never stored.
+type MemberJoined struct {
+	Member    string     `json:"member"`
+	Team      string     `json:"team"`
+	Role      Role       `json:"role"`
+	Name      pii.Sealed `json:"name"`
+	Email     pii.Sealed `json:"email"`
+	TokenHash string     `json:"token_hash"`
+}
+
+// MemberMoved records a member moving to another team. Answers given before
+// stay with the team they were given in: answer events carry their team.
+type MemberMoved struct {
+	Member string `json:"member"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+}
+
+// MemberRoleChanged records a member's new role.
+type MemberRoleChanged struct {
+	Member string `json:"member"`
+	Role   Role   `json:"role"`
+}
+
+// The event type names.
+const (
+	TypeTeamCreated       = "TeamCreated"
+	TypeMemberJoined      = "MemberJoined"
+	TypeMemberMoved       = "MemberMoved"
+	TypeMemberRoleChanged = "MemberRoleChanged"
+)
+
+// EventType returns the event's type name.
+func (TeamCreated) EventType() string { return TypeTeamCreated }
+
+// EventType returns the event's type name.
+func (MemberJoined) EventType() string { return TypeMemberJoined }
+
+// EventType returns the event's type name.
+func (MemberMoved) EventType() string { return TypeMemberMoved }
+
+// EventType returns the event's type name.
+func (MemberRoleChanged) EventType() string { return TypeMemberRoleChanged }
+
+// Register registers the package's event types in r.
+func Register(r *events.Registry) {
+	events.Register[TeamCreated](r, TypeTeamCreated)
+	events.Register[MemberJoined](r, TypeMemberJoined)
+	events.Register[MemberMoved](r, TypeMemberMoved)
+	events.Register[MemberRoleChanged](r, TypeMemberRoleChanged)
+}
+
+// NameContext is the pii context a member's name is sealed with.
+func NameContext(member string) string { return "member/" + member + "/name" }
+
+// EmailContext is the pii context a member's e-mail address is sealed with.
+func EmailContext(member string) string { return "member/" + member + "/email" }

@@ -1,0 +1,165 @@
+// Package strictjson decodes JSON input strictly: one value, no unknown
+// fields (names must match exactly, where encoding/json alone would accept
+// "Name" for "name"), and errors that name the offending field by its
+// path, such as "items[2].feeds.kind", as an Invalid *apperr.Error.
+package strictjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/empulse/empulse/apperr"
+)
+
+// Decode decodes data, which must hold exactly one JSON value, into v (a
+// pointer). It returns an Invalid *apperr.Error: for malformed JSON or
+// trailing data with field whole (such as "body"); for a field v's type does
+// not have, named by its path; for a value of the wrong type or out of range,
+// named by its path when encoding/json says which.
+func Decode(data []byte, v any, whole string) error {
+	var generic any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&generic); err != nil {
+		return apperr.Field(whole, "malformed JSON")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return apperr.Field(whole, "must hold exactly one JSON value")
+	}
+	if err := checkFields(generic, reflect.TypeOf(v), "", whole); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return typeError(err, whole)
+	}
+	return nil
+}
+
+// timeType is decoded from a string, not an object.
+var timeType = reflect.TypeOf(time.Time{})
+
+// checkFields returns an error naming the first object key, in value, that
+// type t has no field for.
+func checkFields(value any, t reflect.Type, path, whole string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := value.(map[string]any)
+		if !ok || t == timeType {
+			return nil // a type error, reported by json.Unmarshal
+		}
+		fields := jsonFields(t)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			ft, ok := fields[k]
+			if !ok {
+				if k == "" {
+					return apperr.Field(orWhole(path, whole), "unknown field with an empty name")
+				}
+				return apperr.Field(join(path, k), "unknown field")
+			}
+			if err := checkFields(obj[k], ft, join(path, k), whole); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		obj, ok := value.(map[string]any)
+		if !ok {
+			return nil
+		}
+		for k, v := range obj {
+			if err := checkFields(v, t.Elem(), join(path, k), whole); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		arr, ok := value.([]any)
+		if !ok {
+			return nil
+		}
+		for i, v := range arr {
+			if err := checkFields(v, t.Elem(), fmt.Sprintf("%s[%d]", path, i), whole); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// jsonFields returns the JSON names of t's fields and their types.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	out := make(map[string]reflect.Type, t.NumField())
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		out[name] = f.Type
+	}
+	return out
+}
+
+// join returns path.key, or key at the top.
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// orWhole returns path, or whole when path is the top.
+func orWhole(path, whole string) string {
+	if path == "" {
+		return whole
+	}
+	return path
+}
+
+// typeError describes an encoding/json error as an Invalid *apperr.Error.
+func typeError(err error, whole string) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := orWhole(typeErr.Field, whole)
+		if typeErr.Value == "number" || strings.HasPrefix(typeErr.Value, "number ") {
+			return apperr.Field(field, "must be a whole number within range")
+		}
+		return apperr.Field(field, "must be a JSON %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
+	}
+	return apperr.Field(whole, "malformed JSON: %v", err)
+}
+
+// jsonKind names the JSON type that values of t are decoded from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	}
+	return "object"
+}

@@ -1,0 +1,63 @@
+package strictjson_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/empulse/empulse/apperr"
+	"github.com/empulse/empulse/strictjson"
+)
+
+type inner struct {
+	Kind string `json:"kind"`
+}
+
+type doc struct {
+	Name  string         `json:"name"`
+	Count *int           `json:"count"`
+	At    time.Time      `json:"at"`
+	Items []inner        `json:"items"`
+	ByKey map[string]int `json:"by_key"`
+	Skip  string         `json:"-"`
+}
+
+func TestDecode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		json      string
+		wantField string // "" for success
+	}{
+		{"OK", `{"name":"a","count":2,"at":"2026-11-27T10:00:00Z","items":[{"kind":"x"}],"by_key":{"k":1}}`, ""},
+		{"Malformed", `{"name":`, "body"},
+		{"Trailing", `{} {}`, "body"},
+		{"Empty", ``, "body"},
+		{"NotObject", `[1]`, "body"},
+		{"Unknown", `{"colour":"red"}`, "colour"},
+		{"WrongCase", `{"Name":"a"}`, "Name"},
+		{"Ignored", `{"Skip":"a"}`, "Skip"},
+		{"NestedUnknown", `{"items":[{"kind":"x"},{"kind":"y","extra":1}]}`, "items[1].extra"},
+		{"EmptyKey", `{"":1}`, "body"},
+		{"WrongType", `{"name":1}`, "name"},
+		{"NestedWrongType", `{"items":[{"kind":3}]}`, "items.kind"},
+		{"Float", `{"count":1.5}`, "count"},
+		{"Huge", `{"count":1e40}`, "count"},
+		{"BadTime", `{"at":"soon"}`, "body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var d doc
+			err := strictjson.Decode([]byte(tt.json), &d, "body")
+			if tt.wantField == "" {
+				if err != nil || d.Name != "a" || *d.Count != 2 || d.Items[0].Kind != "x" || d.ByKey["k"] != 1 {
+					t.Fatalf("Decode=%+v, %v", d, err)
+				}
+				return
+			}
+			if apperr.CodeOf(err) != apperr.Invalid || apperr.FieldOf(err) != tt.wantField {
+				t.Fatalf("err=%v (field %q), want invalid %q", err, apperr.FieldOf(err), tt.wantField)
+			}
+		})
+	}
+}
