@@ -4,6 +4,7 @@
 // Usage:
 //
 //	empulse serve [flags]   run the HTTP server on the embedded event store
+//	empulse rebuild [flags] rebuild the projections from position 0
 //	empulse help [command]  show usage
 //
 // Run "empulse help serve" for the flags and the environment variables that
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
+	case "rebuild":
+		return runRebuild(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout)
 	default:
@@ -57,6 +60,9 @@ func runHelp(args []string, stdout io.Writer) error {
 	case len(args) == 0:
 		printUsage(stdout)
 	case len(args) == 1 && args[0] == "serve":
+		printServeUsage(stdout)
+	case len(args) == 1 && args[0] == "rebuild":
+		fmt.Fprint(stdout, "Usage: empulse rebuild [flags]\n\nDeletes the projections in <data>/projections and folds the whole event log into\nthem again. Stop the server first. It takes serve's flags; --data, --store and the\nlog flags are the ones that matter:\n\n")
 		printServeUsage(stdout)
 	case len(args) == 1:
 		return usageErrorf("help: unknown command %q (run 'empulse help' for the list)", args[0])
@@ -75,6 +81,8 @@ Usage:
 
 Commands:
   serve   run the HTTP server on the embedded event store
+  rebuild rebuild the projections (team scores) from the whole event log;
+          takes serve's --data and --store flags; the server must be stopped
   help    show this help, or a command's: empulse help serve
 `)
 }

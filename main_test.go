@@ -144,6 +144,8 @@ func TestRun_Commands(t *testing.T) {
 		{"Help", []string{"help"}, "", "empulse <command>"},
 		{"DashHelp", []string{"--help"}, "", "empulse <command>"},
 		{"HelpServe", []string{"help", "serve"}, "", "EMPULSE_LOG_FORMAT"},
+		{"HelpRebuild", []string{"help", "rebuild"}, "", "Usage: empulse rebuild"},
+		{"RebuildBadFlag", []string{"rebuild", "--bogus"}, "flag provided but not defined: -bogus", ""},
 		{"HelpUnknown", []string{"help", "frobnicate"}, `unknown command "frobnicate"`, ""},
 		{"ServeHelpFlag", []string{"serve", "-h"}, "", "Usage: empulse serve"},
 		{"ServeBadFlag", []string{"serve", "--bogus"}, "flag provided but not defined: -bogus", ""},

@@ -76,7 +76,20 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	if err != nil {
 		return err
 	}
-	a, err := app.New(app.Config{Store: store, Vault: vlt, AdminTokenHash: adminHash, Rand: rand.Reader, Logger: logger})
+	runner, err := openProjections(cfg, store, vlt, logger)
+	if err != nil {
+		return err
+	}
+	// The runner follows the log before anything is served and is stopped
+	// (its state saved) before the stores close.
+	runner.Start(ctx)
+	defer func() {
+		if cerr := runner.Stop(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("stop projections: %w", cerr))
+		}
+	}()
+	a, err := app.New(app.Config{Store: store, Vault: vlt, AdminTokenHash: adminHash, Rand: rand.Reader, Logger: logger,
+		Received: runner.Received})
 	if err != nil {
 		return err
 	}
@@ -100,7 +113,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	defer func() { stopSched(); <-schedDone }()
 
 	srv := &http.Server{
-		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL}),
+		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

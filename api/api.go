@@ -13,6 +13,7 @@ import (
 
 	"github.com/empulse/empulse/app"
 	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/projections"
 )
 
 // Config holds what the router needs from the rest of the program.
@@ -35,6 +36,12 @@ type Config struct {
 	RateLimit RateLimit
 	// Now is the rate limiter's clock; time.Now if nil.
 	Now func() time.Time
+	// Scores is the projection runner behind the score endpoints; they
+	// answer 503 when nil.
+	Scores *projections.Runner
+	// ProjectionWait bounds how long answers and recognitions wait for the
+	// projections to fold them; DefaultProjectionWait if 0.
+	ProjectionWait time.Duration
 }
 
 // NewRouter returns the HTTP handler that serves Empulse's API:
@@ -77,8 +84,11 @@ func NewRouter(cfg Config) http.Handler {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://localhost"
 	}
+	if cfg.ProjectionWait <= 0 {
+		cfg.ProjectionWait = DefaultProjectionWait
+	}
 	h := &handlers{store: cfg.Store, app: cfg.App, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now)}
+		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	if cfg.App != nil {
@@ -95,4 +105,6 @@ type handlers struct {
 	baseURL string
 	maxBody int64
 	limiter *limiter
+	scores  *projections.Runner
+	wait    time.Duration
 }

@@ -26,6 +26,9 @@ func (h *handlers) recognize(c *gin.Context) {
 	}
 	r, err := h.app.Recognize(c.Request.Context(), principalOf(c),
 		app.NewRecognition{Receiver: req.ReceiverID, Value: req.Value, Message: req.Message})
+	if err == nil {
+		h.waitProjected(c, r.Position)
+	}
 	respond(c, http.StatusCreated, r, err)
 }
 

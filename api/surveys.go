@@ -177,6 +177,9 @@ func (h *handlers) answer(c *gin.Context) {
 	}
 	r, err := h.app.Answer(c.Request.Context(), principalOf(c), app.NewAnswer{Survey: c.Param("survey"), Pulse: c.Param("pulse"),
 		Values: values, Comment: req.Comment, IdempotencyKey: key})
+	if err == nil {
+		h.waitProjected(c, r.Position)
+	}
 	respond(c, http.StatusCreated, r, err)
 }
 

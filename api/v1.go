@@ -28,6 +28,9 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.POST("/teams", h.createTeam)
 	a.GET("/teams", h.listTeams)
 	a.GET("/teams/:team", h.getTeam)
+	a.GET("/teams/:team/scores", h.teamScores)
+	a.GET("/scores/heatmap", h.heatMap)
+	a.GET("/scores/overview", h.overview)
 
 	a.POST("/members", h.createMember)
 	a.GET("/members", h.listMembers)

@@ -23,6 +23,8 @@ import (
 	"github.com/empulse/empulse/app"
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/pebble"
+	"github.com/empulse/empulse/pii"
+	"github.com/empulse/empulse/projections"
 	vpebble "github.com/empulse/empulse/vault/pebble"
 )
 
@@ -47,10 +49,12 @@ var specRouter = sync.OnceValues(func() (routers.Router, error) {
 
 // server is the API on a fresh embedded store and vault.
 type server struct {
-	h     http.Handler
-	store events.Store
-	now   time.Time
-	mu    sync.Mutex
+	h      http.Handler
+	store  events.Store
+	vault  *vpebble.Vault
+	scores *projections.Runner
+	now    time.Time
+	mu     sync.Mutex
 }
 
 // Now is the server's clock.
@@ -71,16 +75,33 @@ func newServer(tb testing.TB, rl api.RateLimit) *server {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { v.Close() })
-	s := &server{store: store, now: t0}
+	s := &server{store: store, vault: v, now: t0}
+	shuffle := rand.New(rand.NewPCG(1, 2))
+	var shuffleMu sync.Mutex
+	runner, err := projections.Open(projections.Config{Store: store, Now: s.Now,
+		Shuffle: func(n int, swap func(i, j int)) { shuffleMu.Lock(); defer shuffleMu.Unlock(); shuffle.Shuffle(n, swap) },
+		OpenComment: func(ctx context.Context, pseudonym string, sealed []byte, aad string) (string, error) {
+			key, err := v.KeyOf(ctx, pseudonym)
+			if err != nil {
+				return "", err
+			}
+			return pii.Open(key, sealed, aad)
+		}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	runner.Start(context.Background())
+	tb.Cleanup(func() { runner.Stop() })
+	s.scores = runner
 	a, err := app.New(app.Config{Store: store, Vault: v, AdminTokenHash: app.HashToken(adminToken), Now: s.Now,
-		Rand: rand.NewChaCha8([32]byte{7})})
+		Rand: rand.NewChaCha8([32]byte{7}), Received: runner.Received})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if rl == (api.RateLimit{}) {
 		rl = api.RateLimit{PerSecond: 1e6, Burst: 1e6}
 	}
-	s.h = api.NewRouter(api.Config{Store: store, App: a, BaseURL: "http://empulse.test", RateLimit: rl, Now: s.Now})
+	s.h = api.NewRouter(api.Config{Store: store, App: a, BaseURL: "http://empulse.test", RateLimit: rl, Now: s.Now, Scores: runner})
 	return s
 }
 

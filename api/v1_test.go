@@ -25,7 +25,8 @@ func TestOpenAPI_Served(t *testing.T) {
 		t.Fatalf("served document invalid: %v", err)
 	}
 	for _, path := range []string{"/teams", "/members", "/surveys", "/surveys/{survey}/pulses", "/surveys/{survey}/pulses/{pulse}/close",
-		"/surveys/{survey}/pulses/{pulse}/answers", "/me/pulses", "/recognitions", "/instruments"} {
+		"/surveys/{survey}/pulses/{pulse}/answers", "/me/pulses", "/recognitions", "/instruments",
+		"/teams/{team}/scores", "/scores/heatmap", "/scores/overview", "/me/recognitions"} {
 		if doc.Paths.Find(path) == nil {
 			t.Errorf("document lacks %s", path)
 		}

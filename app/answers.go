@@ -94,6 +94,9 @@ type Receipt struct {
 	SurveyID string `json:"survey_id"`
 	PulseID  string `json:"pulse_id"`
 	Day      string `json:"day"`
+	// Position is where the answer lies in the global log, for waiting
+	// until the projections have folded it; it is not shown.
+	Position events.Position `json:"-"`
 }
 
 // MaxIdempotencyKey is the longest Idempotency-Key accepted.
@@ -174,14 +177,14 @@ func (a *App) Answer(ctx context.Context, p Principal, na NewAnswer) (Receipt, e
 	if err != nil {
 		return Receipt{}, err
 	}
-	_, err = a.store.Append(ctx, stream, events.NoStream(), props...)
+	res, err := a.store.Append(ctx, stream, events.NoStream(), props...)
 	if errors.Is(err, events.ErrWrongRevision) {
 		return Receipt{}, errAnswered
 	}
 	if err != nil {
 		return Receipt{}, err
 	}
-	return Receipt{AnswerID: ans.Answer, SurveyID: ans.Survey, PulseID: ans.Pulse, Day: ans.Day}, nil
+	return Receipt{AnswerID: ans.Answer, SurveyID: ans.Survey, PulseID: ans.Pulse, Day: ans.Day, Position: res.Position}, nil
 }
 
 // receipt returns the receipt of the answer in stream when its event has
@@ -202,7 +205,7 @@ func (a *App) receipt(ctx context.Context, stream string, id uuid.UUID) (Receipt
 	if !ok {
 		return Receipt{}, false, nil
 	}
-	return Receipt{AnswerID: ans.Answer, SurveyID: ans.Survey, PulseID: ans.Pulse, Day: ans.Day}, true, nil
+	return Receipt{AnswerID: ans.Answer, SurveyID: ans.Survey, PulseID: ans.Pulse, Day: ans.Day, Position: evs[0].Position}, true, nil
 }
 
 // recordParticipation appends, once, the ParticipationRecorded event of

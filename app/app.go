@@ -47,6 +47,10 @@ type Config struct {
 	Allowance int
 	// Logger receives the scheduler's errors; nothing is logged if nil.
 	Logger *slog.Logger
+	// Received returns the recognitions member received in an ISO week
+	// (from the projections), messages still sealed; /me/recognitions
+	// lists none when nil.
+	Received func(ctx context.Context, member, week string) ([]recognition.Given, error)
 }
 
 // App handles commands and queries. It is safe for concurrent use.
@@ -59,6 +63,8 @@ type App struct {
 	allowance int
 	log       *slog.Logger
 	reg       *events.Registry
+
+	receivedOf func(ctx context.Context, member, week string) ([]recognition.Given, error)
 
 	randMu sync.Mutex
 	rand   io.Reader
@@ -99,7 +105,7 @@ func New(cfg Config) (*App, error) {
 	return &App{
 		store: cfg.Store, vault: cfg.Vault, org: cfg.Org, adminHash: cfg.AdminTokenHash,
 		now: cfg.Now, rand: cfg.Rand, allowance: cfg.Allowance, log: cfg.Logger, reg: Registry(),
-		orgS: org.NewState(), orgRev: events.NoStream(),
+		orgS: org.NewState(), orgRev: events.NoStream(), receivedOf: cfg.Received,
 	}, nil
 }
 

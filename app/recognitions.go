@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 
+	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/org"
 	"github.com/empulse/empulse/pii"
 	"github.com/empulse/empulse/recognition"
+	"github.com/empulse/empulse/vault"
 )
 
 // Recognition is a recognition as the API shows it to its giver.
@@ -16,8 +18,14 @@ type Recognition struct {
 	ReceiverID string `json:"receiver_id"`
 	Value      string `json:"value"`
 	Message    string `json:"message,omitempty"`
-	Week       string `json:"week"`
-	Day        string `json:"day"`
+	// MessageErased is true when the giver's data has been erased, so
+	// that the message can no longer be read.
+	MessageErased bool   `json:"message_erased,omitempty"`
+	Week          string `json:"week"`
+	Day           string `json:"day"`
+	// Position is where the recognition lies in the global log, for
+	// waiting until the projections have folded it; it is not shown.
+	Position events.Position `json:"-"`
 }
 
 // NewRecognition is what Recognize needs.
@@ -68,10 +76,12 @@ func (a *App) Recognize(ctx context.Context, p Principal, nr NewRecognition) (Re
 		if err != nil {
 			return err
 		}
-		if err := a.appendTo(ctx, stream, rev, ev); err != nil {
+		res, err := a.appendAt(ctx, stream, rev, ev)
+		if err != nil {
 			return err
 		}
 		out, err = a.recognitionView(ev, sec.Key)
+		out.Position = res.Position
 		return err
 	})
 	return out, err
@@ -92,11 +102,16 @@ type MyRecognitions struct {
 	Allowance int           `json:"allowance"`
 	Remaining int           `json:"remaining"`
 	Given     []Recognition `json:"given"`
+	// Received lists what the member received in the week, from the
+	// projections; empty when the App has none.
+	Received []Recognition `json:"received"`
 }
 
 // MyRecognitions returns what p has given in the ISO week week ("" for the
-// current one), with the messages, and what remains of the allowance. It
-// returns Forbidden when p is not a member or their data has been erased.
+// current one), with the messages, what remains of the allowance, and what
+// p received that week (from Config.Received), each message opened with
+// its giver's key or marked erased. It returns Forbidden when p is not a
+// member or their data has been erased, or the Received source's error.
 func (a *App) MyRecognitions(ctx context.Context, p Principal, week string) (MyRecognitions, error) {
 	if err := requireMember(p); err != nil {
 		return MyRecognitions{}, err
@@ -119,6 +134,40 @@ func (a *App) MyRecognitions(ctx context.Context, p Principal, week string) (MyR
 			return MyRecognitions{}, err
 		}
 		out.Given = append(out.Given, v)
+	}
+	if out.Received, err = a.received(ctx, p.Member, week); err != nil {
+		return MyRecognitions{}, err
+	}
+	return out, nil
+}
+
+// received returns what member received in week, each message opened with
+// its giver's key from the vault, or marked erased when that key is gone.
+func (a *App) received(ctx context.Context, member, week string) ([]Recognition, error) {
+	out := []Recognition{}
+	if a.receivedOf == nil {
+		return out, nil
+	}
+	gs, err := a.receivedOf(ctx, member, week)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range gs {
+		sec, err := a.vault.Get(ctx, g.Giver)
+		if errors.Is(err, vault.ErrNotFound) {
+			out = append(out, Recognition{ID: g.Recognition, GiverID: g.Giver, ReceiverID: g.Receiver, Value: g.Value,
+				MessageErased: true, Week: g.Week, Day: g.Day})
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := a.recognitionView(g, sec.Key)
+		if err != nil {
+			return nil, err
+		}
+		v.MessageErased = v.Message == ""
+		out = append(out, v)
 	}
 	return out, nil
 }

@@ -233,12 +233,17 @@ func (a *App) ChangeK(ctx context.Context, p Principal, id string, k int) (Surve
 
 // appendTo appends evs with random IDs to stream.
 func (a *App) appendTo(ctx context.Context, stream string, rev events.ExpectedRevision, evs ...eventer) error {
+	_, err := a.appendAt(ctx, stream, rev, evs...)
+	return err
+}
+
+// appendAt is appendTo returning the append's result.
+func (a *App) appendAt(ctx context.Context, stream string, rev events.ExpectedRevision, evs ...eventer) (events.AppendResult, error) {
 	props, err := a.proposed(evs)
 	if err != nil {
-		return err
+		return events.AppendResult{}, err
 	}
-	_, err = a.store.Append(ctx, stream, rev, props...)
-	return err
+	return a.store.Append(ctx, stream, rev, props...)
 }
 
 // OpenPulse opens the next pulse of survey id by hand and returns it. It

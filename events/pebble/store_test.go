@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,31 @@ func TestOpen_Reopen(t *testing.T) {
 	res, err := s.Append(ctx, "team-2", events.NoStream(), events.Proposed{ID: uuid.New(), Type: "TeamCreated", Data: []byte(`{}`)})
 	if err != nil || res.Position.Commit != 2 {
 		t.Fatalf("append after reopen: position %v, %v; want 2", res.Position, err)
+	}
+}
+
+func TestStore_Compact(t *testing.T) {
+	dir := t.TempDir()
+	s, err := pebble.Open(dir, pebble.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i := range 50 {
+		if _, err := s.Append(ctx, "compact-"+strconv.Itoa(i%5), events.Any(),
+			events.Proposed{ID: uuid.New(), Type: "Compacted", Data: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Compact(ctx); err != nil {
+		t.Fatalf("Compact: %v", err)
+	}
+	all, err := s.ReadAll(ctx, events.Start, 0)
+	if err != nil || len(all) != 50 {
+		t.Fatalf("after Compact: %d events, %v; want 50", len(all), err)
+	}
+	s.Close()
+	if err := s.Compact(ctx); !errors.Is(err, events.ErrClosed) {
+		t.Fatalf("Compact after Close: err=%v, want ErrClosed", err)
 	}
 }
