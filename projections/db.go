@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/internal/datadir"
 )
 
 // Errors of opening a projection database.
@@ -27,15 +27,16 @@ var (
 	ErrUnknownFormat = apperr.New(apperr.Unavailable, "unknown projections format")
 )
 
-// The directory layout, as in the event store and the vault.
-const (
-	formatFile = "FORMAT"
-	lockFile   = "LOCK"
-	dataDir    = "pebble"
-)
+// dataDir is the folder of pebble's own files, beside datadir's FORMAT and
+// LOCK.
+const dataDir = "pebble"
 
-// formatLine is the whole content of formatFile for this layout.
-var formatLine = []byte("empulse-projections 1\n")
+// layout is the projections directory's layout; openDB refuses any other.
+var layout = datadir.Layout{
+	Format:           "empulse-projections 1\n",
+	ErrLocked:        ErrLocked,
+	ErrUnknownFormat: ErrUnknownFormat,
+}
 
 // Key space, one pebble database; every save is one batch holding the
 // changed parts and the checkpoint, so that state and position always
@@ -77,19 +78,8 @@ func openDB(dir string, logger *slog.Logger) (*db, error) {
 		}
 		return &db{pdb: d}, nil
 	}
-	dir, err := filepath.Abs(dir)
+	dir, lock, err := layout.Open(dir)
 	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("projections: %w", err)
-	}
-	lock, err := vfs.Default.Lock(filepath.Join(dir, lockFile))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, dir, err)
-	}
-	if err := checkFormat(dir); err != nil {
-		lock.Close()
 		return nil, err
 	}
 	o.EnsureDefaults()
@@ -258,61 +248,6 @@ func (d *db) dump() (map[string]string, error) {
 // reset deletes everything, synced.
 func (d *db) reset() error {
 	return d.pdb.DeleteRange([]byte{0}, []byte{0xff}, pdb.Sync)
-}
-
-// checkFormat accepts a directory whose FORMAT names this layout and
-// initialises an empty one; it refuses anything else without writing to it.
-func checkFormat(dir string) error {
-	got, err := os.ReadFile(filepath.Join(dir, formatFile))
-	switch {
-	case err == nil:
-		if !bytes.Equal(got, formatLine) {
-			return fmt.Errorf("%w: %s says %q, this version reads %q", ErrUnknownFormat,
-				filepath.Join(dir, formatFile), bytes.TrimSpace(got), bytes.TrimSpace(formatLine))
-		}
-		return nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("projections: %w", err)
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("projections: %w", err)
-	}
-	for _, e := range entries {
-		if e.Name() != lockFile && !strings.HasPrefix(e.Name(), formatFile+".tmp") {
-			return fmt.Errorf("%w: %s has no %s file but is not empty (found %s)", ErrUnknownFormat, dir, formatFile, e.Name())
-		}
-	}
-	return writeFileSync(dir, formatFile, formatLine)
-}
-
-// writeFileSync writes name in dir atomically and durably.
-func writeFileSync(dir, name string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, name+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return err
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // pebbleLogger sends pebble's messages to a slog.Logger.

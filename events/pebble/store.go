@@ -21,7 +21,6 @@ import (
 
 	pdb "github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
-	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/empulse/empulse/events"
 )
@@ -80,16 +79,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	dir, err := filepath.Abs(dir)
+	dir, lock, err := layout.Open(dir)
 	if err != nil {
 		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, fmt.Errorf("event store: %w", err)
-	}
-	lock, err := vfs.Default.Lock(filepath.Join(dir, lockFile))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s (%v)", events.ErrLocked, dir, err)
 	}
 	s, err := open(dir, lock, opts)
 	if err != nil {
@@ -100,9 +92,6 @@ func Open(dir string, opts Options) (*Store, error) {
 }
 
 func open(dir string, lock io.Closer, opts Options) (*Store, error) {
-	if err := checkFormat(dir); err != nil {
-		return nil, err
-	}
 	db, err := pdb.Open(filepath.Join(dir, dataDir), pebbleOptions(opts.Logger))
 	if err != nil {
 		return nil, fmt.Errorf("event store: open %s: %w", dir, err)

@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	pdb "github.com/cockroachdb/pebble/v2"
-	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/empulse/empulse/vault"
 )
@@ -54,19 +53,8 @@ func Open(dir string, opts Options) (*Vault, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	dir, err := filepath.Abs(dir)
+	dir, lock, err := layout.Open(dir)
 	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
-	}
-	lock, err := vfs.Default.Lock(filepath.Join(dir, lockFile))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s (%v)", vault.ErrLocked, dir, err)
-	}
-	if err := checkFormat(dir); err != nil {
-		lock.Close()
 		return nil, err
 	}
 	o := &pdb.Options{
