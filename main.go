@@ -5,6 +5,8 @@
 //
 //	empulse serve [flags]   run the HTTP server on the embedded event store
 //	empulse rebuild [flags] rebuild the projections from position 0
+//	empulse export correlations [flags]
+//	                        write the correlation table and plots to files
 //	empulse help [command]  show usage
 //
 // Run "empulse help serve" for the flags and the environment variables that
@@ -47,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "rebuild":
 		return runRebuild(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout)
 	default:
@@ -64,6 +68,8 @@ func runHelp(args []string, stdout io.Writer) error {
 	case len(args) == 1 && args[0] == "rebuild":
 		fmt.Fprint(stdout, "Usage: empulse rebuild [flags]\n\nDeletes the projections in <data>/projections and folds the whole event log into\nthem again. Stop the server first. It takes serve's flags; --data, --store and the\nlog flags are the ones that matter:\n\n")
 		printServeUsage(stdout)
+	case len(args) == 1 && args[0] == "export":
+		printExportUsage(stdout)
 	case len(args) == 1:
 		return usageErrorf("help: unknown command %q (run 'empulse help' for the list)", args[0])
 	default:
@@ -83,6 +89,8 @@ Commands:
   serve   run the HTTP server on the embedded event store
   rebuild rebuild the projections (team scores) from the whole event log;
           takes serve's --data and --store flags; the server must be stopped
+  export  export correlations: write the correlation table (JSON, CSV,
+          NDJSON) and plots (PNG, SVG) to files; the server must be stopped
   help    show this help, or a command's: empulse help serve
 `)
 }

@@ -34,7 +34,8 @@ type Config struct {
 	MaxBody int64
 	// RateLimit limits requests per bearer token.
 	RateLimit RateLimit
-	// Now is the rate limiter's clock; time.Now if nil.
+	// Now is the clock of the rate limiter and of the exports'
+	// generated_at; time.Now if nil.
 	Now func() time.Time
 	// Scores is the projection runner behind the score endpoints; they
 	// answer 503 when nil.
@@ -88,7 +89,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.ProjectionWait = DefaultProjectionWait
 	}
 	h := &handlers{store: cfg.Store, app: cfg.App, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait}
+		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	if cfg.App != nil {
@@ -107,4 +108,5 @@ type handlers struct {
 	limiter *limiter
 	scores  *projections.Runner
 	wait    time.Duration
+	now     func() time.Time
 }

@@ -32,6 +32,10 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/scores/heatmap", h.heatMap)
 	a.GET("/scores/overview", h.overview)
 
+	a.GET("/analysis/correlations", h.correlationTable)
+	a.GET("/analysis/plots/scatter", h.scatterPlot)
+	a.GET("/analysis/plots/trends", h.trendsPlot)
+
 	a.POST("/members", h.createMember)
 	a.GET("/members", h.listMembers)
 	a.GET("/members/:member", h.getMember)
