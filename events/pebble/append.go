@@ -36,7 +36,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 	if err := events.ValidateAppend(stream, evs); err != nil {
 		return events.AppendResult{}, err
 	}
-	req := &appendReq{stream: stream, expected: expected, events: evs, done: make(chan struct{})}
+	req := &appendReq{stream: stream, expected: expected, events: own(evs), done: make(chan struct{})}
 	for i := range evs {
 		req.size += len(evs[i].Data)
 	}
@@ -56,6 +56,25 @@ func (s *Store) Append(ctx context.Context, stream string, expected events.Expec
 	case <-ctx.Done():
 		return events.AppendResult{}, ctx.Err()
 	}
+}
+
+// own returns a copy of evs whose data the store owns: the committer may
+// still read an append's events after Append has returned ctx's error, and
+// the caller is free to reuse its buffers by then.
+func own(evs []events.Proposed) []events.Proposed {
+	size := 0
+	for i := range evs {
+		size += len(evs[i].Data)
+	}
+	buf := make([]byte, 0, size)
+	out := make([]events.Proposed, len(evs))
+	for i, e := range evs {
+		start := len(buf)
+		buf = append(buf, e.Data...)
+		out[i] = e
+		out[i].Data = buf[start:len(buf):len(buf)]
+	}
+	return out
 }
 
 // commitLoop is the committer goroutine: it takes every append waiting and
@@ -214,7 +233,7 @@ func retryStart(e events.ExpectedRevision) (uint64, bool) {
 	if e.IsNoStream() {
 		return 0, true
 	}
-	if rev, ok := e.Exact(); ok {
+	if rev, ok := e.Exact(); ok && rev < ^uint64(0) {
 		return rev + 1, true
 	}
 	return 0, false

@@ -3,10 +3,12 @@ package pebble_test
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,5 +141,61 @@ func TestStore_Compact(t *testing.T) {
 	s.Close()
 	if err := s.Compact(ctx); !errors.Is(err, events.ErrClosed) {
 		t.Fatalf("Compact after Close: err=%v, want ErrClosed", err)
+	}
+}
+
+func TestAppend_RevisionMaxIsNoRetry(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), pebble.Options{})
+	ctx := context.Background()
+	e := events.Proposed{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
+	if _, err := s.Append(ctx, "s", events.NoStream(), e); err != nil {
+		t.Fatal(err)
+	}
+	// Revision(max)+1 wraps to 0, where e was written; it must not pass
+	// for a retry of the NoStream append.
+	if _, err := s.Append(ctx, "s", events.Revision(math.MaxUint64), e); !errors.Is(err, events.ErrWrongRevision) {
+		t.Fatalf("Append with Revision(MaxUint64): err=%v, want a conflict", err)
+	}
+}
+
+// TestAppend_OwnsDataAfterCtxError checks that an append the caller gave up
+// on (ctx error) but the committer still writes stores the data as it was
+// passed, even if the caller reuses its buffer at once.
+func TestAppend_OwnsDataAfterCtxError(t *testing.T) {
+	release := make(chan struct{})
+	var first atomic.Bool
+	s := mustOpen(t, t.TempDir(), pebble.Options{Now: func() time.Time {
+		if first.CompareAndSwap(false, true) {
+			<-release // hold the committer on the first group
+		}
+		return time.Now()
+	}})
+	ctx := context.Background()
+	go s.Append(ctx, "first", events.NoStream(), events.Proposed{ID: uuid.New(), Type: "T", Data: []byte(`{}`)})
+
+	buf := []byte(`{"v":"original"}`)
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	_, err := s.Append(short, "second", events.NoStream(), events.Proposed{ID: uuid.New(), Type: "T", Data: buf})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		close(release)
+		t.Fatalf("Append behind a held committer: err=%v, want DeadlineExceeded", err)
+	}
+	copy(buf, `{"v":"REUSED!!!"}`)
+	close(release)
+
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs, err := s.ReadStream(ctx, "second", events.Forwards, 0, 0)
+		if err == nil {
+			if got := string(evs[0].Data); got != `{"v":"original"}` {
+				t.Fatalf("stored data %s, want the bytes as passed", got)
+			}
+			return
+		}
+		if !errors.Is(err, events.ErrStreamNotFound) || time.Now().After(deadline) {
+			t.Fatalf("ReadStream: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

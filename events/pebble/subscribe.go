@@ -66,6 +66,9 @@ func (sub *subscription) Recv(ctx context.Context) (events.Message, error) {
 			return events.Message{}, err
 		}
 		if sub.chunk != nil {
+			// Clear every slot, not just the used ones, so that a recycled
+			// chunk pins no old event's memory.
+			clear(sub.chunk[:cap(sub.chunk)])
 			select {
 			case sub.free <- sub.chunk[:0]:
 			default:
@@ -142,7 +145,7 @@ type scanner struct {
 // subscriber that stops reading pins neither memory nor files.
 func (sc *scanner) scan(ctx context.Context, tip uint64) error {
 	for sc.last < tip {
-		if err := sc.scanUntilBlocked(tip); err != nil {
+		if err := sc.scanUntilBlocked(ctx, tip); err != nil {
 			return err
 		}
 		if len(sc.msgs) > 0 {
@@ -158,7 +161,7 @@ func (sc *scanner) scan(ctx context.Context, tip uint64) error {
 // scanUntilBlocked scans from sc.last towards tip, handing over full chunks
 // as long as the subscriber has room for them. It returns with sc.msgs
 // holding the chunk that did not fit, if any.
-func (sc *scanner) scanUntilBlocked(tip uint64) error {
+func (sc *scanner) scanUntilBlocked(ctx context.Context, tip uint64) error {
 	it, err := sc.s.db.NewIter(&pdb.IterOptions{
 		LowerBound: globalKey(nil, sc.last+1),
 		UpperBound: globalKey(nil, tip+1),
@@ -167,7 +170,14 @@ func (sc *scanner) scanUntilBlocked(tip uint64) error {
 		return err
 	}
 	defer it.Close()
-	for valid := it.First(); valid; valid = it.Next() {
+	for n, valid := 0, it.First(); valid; n, valid = n+1, it.Next() {
+		if n%cancelCheck == cancelCheck-1 {
+			// A filter that matches nothing never fills a chunk, so the
+			// scan itself must notice cancellation and Close.
+			if err := sc.stopped(ctx); err != nil {
+				return err
+			}
+		}
 		p := globalKeyPos(it.Key())
 		v, err := parseRecord(it.Value())
 		if err != nil {
@@ -204,6 +214,23 @@ func (sc *scanner) add(m events.Message) {
 		}
 	}
 	sc.msgs = append(sc.msgs, m)
+}
+
+// cancelCheck is how many events a scan reads between checks for
+// cancellation.
+const cancelCheck = 4096
+
+// stopped returns ctx's error, or ErrClosed once the store is closing.
+func (sc *scanner) stopped(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	select {
+	case <-sc.s.done:
+		return events.ErrClosed
+	default:
+		return nil
+	}
 }
 
 // send hands msgs to the subscriber, waiting for room.
