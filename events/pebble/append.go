@@ -299,11 +299,16 @@ func (g *groupWriter) eventAt(stream string, rev uint64) (uuid.UUID, uint64, boo
 	return id, binary.BigEndian.Uint64(val[:8]), true, nil
 }
 
-// revisionOf returns the revision of the event with the given ID, and
-// whether that event exists in stream.
+// revisionOf returns the revision of the event with the given ID in
+// stream, and whether stream has it. The ID index remembers the last stream
+// an ID was written to; when that is another stream (writers may reuse an
+// ID across streams), the stream itself is searched.
 func (g *groupWriter) revisionOf(stream string, id uuid.UUID) (uint64, bool, error) {
 	if ge, ok := g.ids[id]; ok {
-		return ge.rev, ge.stream == stream, nil
+		if ge.stream == stream {
+			return ge.rev, true, nil
+		}
+		return g.search(stream, id)
 	}
 	val, closer, err := g.s.db.Get(idKey(g.key[:0], id))
 	if err == pdb.ErrNotFound {
@@ -323,7 +328,37 @@ func (g *groupWriter) revisionOf(stream string, id uuid.UUID) (uint64, bool, err
 	if err != nil {
 		return 0, false, err
 	}
-	return v.rev, string(v.stream) == stream, nil
+	if string(v.stream) == stream {
+		return v.rev, true, nil
+	}
+	return g.search(stream, id)
+}
+
+// search looks for the event with the given ID in stream, newest first: in
+// what the group has written, then in the store. It reads the whole stream
+// in the worst case, but runs only for an ID known in another stream.
+func (g *groupWriter) search(stream string, id uuid.UUID) (uint64, bool, error) {
+	if gs, ok := g.streams[stream]; ok {
+		for i := len(gs.ids) - 1; i >= 0; i-- {
+			if gs.ids[i] == id {
+				return gs.first + uint64(i), true, nil
+			}
+		}
+	}
+	it, err := g.s.db.NewIter(&pdb.IterOptions{
+		LowerBound: streamKey(nil, stream, 0),
+		UpperBound: streamKey(nil, stream, ^uint64(0)),
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	defer it.Close()
+	for valid := it.Last(); valid; valid = it.Prev() {
+		if uuid.UUID(it.Value()[8:24]) == id {
+			return streamKeyRev(it.Key()), true, nil
+		}
+	}
+	return 0, false, it.Error()
 }
 
 // streamHead reads the last revision of stream from db. Most appends go to

@@ -199,3 +199,25 @@ func TestAppend_OwnsDataAfterCtxError(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// TestAppend_RetryOfIDReusedInAnotherStream checks that an Any retry is
+// recognised even after the same event ID was written to another stream.
+func TestAppend_RetryOfIDReusedInAnotherStream(t *testing.T) {
+	s := mustOpen(t, t.TempDir(), pebble.Options{})
+	ctx := context.Background()
+	e := events.Proposed{ID: uuid.New(), Type: "T", Data: []byte(`{}`)}
+	first, err := s.Append(ctx, "s1", events.Any(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, "s2", events.Any(), e); err != nil {
+		t.Fatal(err)
+	}
+	retry, err := s.Append(ctx, "s1", events.Any(), e)
+	if err != nil || retry != first {
+		t.Fatalf("retry in s1: %+v, %v; want the first result %+v", retry, err, first)
+	}
+	if evs, _ := s.ReadStream(ctx, "s1", events.Forwards, 0, 0); len(evs) != 1 {
+		t.Fatalf("s1 has %d events after the retry, want 1", len(evs))
+	}
+}
