@@ -28,7 +28,7 @@ func weekOfDay(day string) (Week, bool) {
 }
 
 // ParseWeek returns s as a Week and its Monday, or false when s is not an
-// ISO week that exists (like "2026-W53", which does not).
+// ISO week that exists (like "2025-W53", which does not).
 func ParseWeek(s string) (Week, time.Time, bool) {
 	m := weekPattern.FindStringSubmatch(s)
 	if m == nil {

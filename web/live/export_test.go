@@ -1,0 +1,4 @@
+package live
+
+// WeekEnd exports weekEnd to the tests.
+var WeekEnd = weekEnd
