@@ -75,6 +75,7 @@ func NewRouter(cfg Config) http.Handler {
 		panic("api: NewRouter: " + err.Error()) // cannot fail for nil
 	}
 	r.Use(requestLogger(logger), recoverer())
+	r.Use(securityHeaders())
 
 	if cfg.Now == nil {
 		cfg.Now = time.Now

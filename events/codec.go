@@ -35,12 +35,12 @@ func Register[T any](r *Registry, name string) {
 	if _, dup := r.types[name]; dup {
 		panic(fmt.Sprintf("events: type %q registered twice", name))
 	}
-	r.types[name] = func(data []byte) (any, error) {
-		var v T
-		if err := json.Unmarshal(data, &v); err != nil {
+	r.types[name] = func(data []byte) (v any, err error) {
+		var t T
+		if err := Unmarshal(data, &t); err != nil {
 			return nil, err
 		}
-		return v, nil
+		return t, nil
 	}
 }
 
@@ -64,5 +64,14 @@ func (r *Registry) Decode(e Event) (any, error) {
 // Marshal returns the JSON encoding of v, for use as event data.
 func Marshal(v any) ([]byte, error) { return json.Marshal(v) }
 
-// Unmarshal decodes event data into v.
-func Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+// Unmarshal decodes event data into v. goccy/go-json v0.10.5 can panic on
+// some malformed input; Unmarshal turns that into an error, so that one
+// corrupt event cannot crash a reader of the log.
+func Unmarshal(data []byte, v any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("events: malformed JSON data: %v", p)
+		}
+	}()
+	return json.Unmarshal(data, v)
+}

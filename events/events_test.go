@@ -141,3 +141,33 @@ func TestRegistry(t *testing.T) {
 	}()
 	events.Register[teamCreated](reg, "TeamCreated")
 }
+
+// answerLike has the shape of an answer event. goccy/go-json v0.10.5
+// panicked on the truncated inputs below when decoding projections' answer
+// type (found by FuzzDecodeAnswer); Unmarshal recovers from such panics, and
+// malformed data must always come back as an error.
+type answerLike struct {
+	Pulse      string `json:"pulse"`
+	Respondent string `json:"respondent"`
+	Team       string `json:"team"`
+	Day        string `json:"day"`
+	Values     []struct {
+		Key   string `json:"key"`
+		Value int    `json:"value"`
+	} `json:"values"`
+	Comment []byte `json:"comment"`
+}
+
+func TestUnmarshal_Malformed(t *testing.T) {
+	for _, in := range []string{`{"Comment\`, `{"Pulse\`} {
+		var v answerLike
+		if err := events.Unmarshal([]byte(in), &v); err == nil {
+			t.Errorf("Unmarshal(%s): err=nil, want an error", in)
+		}
+	}
+	reg := events.NewRegistry()
+	events.Register[answerLike](reg, "AnswerSubmitted")
+	if _, err := reg.Decode(events.Event{Type: "AnswerSubmitted", Data: []byte(`{"Comment\`)}); err == nil {
+		t.Fatal("Decode of a truncated document: err=nil, want an error")
+	}
+}

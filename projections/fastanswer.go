@@ -48,12 +48,20 @@ func scanAnswer(data []byte, v *answerRaw) bool {
 		return false
 	}
 	if s.lit('}') {
-		return true
+		s.ws()
+		return s.i == len(s.b)
 	}
+	var seen uint8 // the known keys read so far: goccy/go-json keeps the last of repeated keys
 	for {
 		key, ok := s.str()
 		if !ok || !s.lit(':') {
 			return false
+		}
+		if bit := knownKey(key); bit != 0 {
+			if seen&bit != 0 {
+				return false
+			}
+			seen |= bit
 		}
 		switch string(key) {
 		case "pulse":
@@ -74,7 +82,9 @@ func scanAnswer(data []byte, v *answerRaw) bool {
 		case "values":
 			ok = s.values(v)
 		default:
-			ok = s.skip()
+			// goccy/go-json matches field names without regard to case,
+			// so only a lower-case name is surely not one of the above.
+			ok = lowerKey(key) && s.skip()
 		}
 		if !ok {
 			return false
@@ -87,6 +97,36 @@ func scanAnswer(data []byte, v *answerRaw) bool {
 			return false
 		}
 	}
+}
+
+// knownKey returns the bit of an AnswerSubmitted key the fold reads, or 0.
+func knownKey(key []byte) uint8 {
+	switch string(key) {
+	case "pulse":
+		return 1
+	case "respondent":
+		return 2
+	case "team":
+		return 4
+	case "day":
+		return 8
+	case "comment":
+		return 16
+	case "values":
+		return 32
+	}
+	return 0
+}
+
+// lowerKey reports whether key has only lower-case ASCII letters, digits
+// and underscores.
+func lowerKey(key []byte) bool {
+	for _, c := range key {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // scanner reads JSON from b at i.
@@ -112,8 +152,9 @@ func (s *scanner) lit(c byte) bool {
 	return false
 }
 
-// str reads a string without escapes. (Event data is written by
-// events.Marshal, which never leaves control characters unescaped.)
+// str reads a string without escapes or NUL bytes. (Event data is
+// written by events.Marshal, which never leaves control characters
+// unescaped.)
 func (s *scanner) str() ([]byte, bool) {
 	if !s.lit('"') {
 		return nil, false
@@ -123,14 +164,15 @@ func (s *scanner) str() ([]byte, bool) {
 		return nil, false
 	}
 	str := s.b[s.i : s.i+n]
-	if bytes.IndexByte(str, '\\') >= 0 {
+	if bytes.IndexByte(str, '\\') >= 0 || bytes.IndexByte(str, 0) >= 0 { // goccy/go-json refuses NUL
 		return nil, false
 	}
 	s.i += n + 1
 	return str, true
 }
 
-// int reads a whole number that fits an int32 comfortably.
+// int reads a whole number that fits an int32 comfortably, without
+// leading zeros.
 func (s *scanner) int() (int, bool) {
 	s.ws()
 	neg := s.i < len(s.b) && s.b[s.i] == '-'
@@ -142,7 +184,7 @@ func (s *scanner) int() (int, bool) {
 		n = n*10 + int(s.b[s.i]-'0')
 		s.i++
 	}
-	if s.i == start || (s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E' || (s.b[s.i] >= '0' && s.b[s.i] <= '9'))) {
+	if s.i == start || (s.b[start] == '0' && s.i-start > 1) || (s.i < len(s.b) && (s.b[s.i] == '.' || s.b[s.i] == 'e' || s.b[s.i] == 'E' || (s.b[s.i] >= '0' && s.b[s.i] <= '9'))) {
 		return 0, false
 	}
 	if neg {
