@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,31 +12,8 @@ import (
 	"github.com/empulse/empulse/projections"
 )
 
-// apiCall makes an admin request to the server at addr and decodes the
-// JSON answer into v; it fails unless the status is want.
-func apiCall(t *testing.T, addr, method, path, body string, want int, v any) {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, "http://"+addr+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer rebuild-admin-token")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: status=%d, want %d; body %s", method, path, resp.StatusCode, want, data)
-	}
-	if v != nil {
-		if err := json.Unmarshal(data, v); err != nil {
-			t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
-		}
-	}
-}
+// rebuildAdmin is the admin token of TestRun_Rebuild's server.
+const rebuildAdmin = "rebuild-admin-token"
 
 // TestRun_Rebuild serves, writes teams, then checks that the projections
 // survive a restart, that rebuild refuses to run beside a server, and that
@@ -45,7 +21,7 @@ func apiCall(t *testing.T, addr, method, path, body string, want int, v any) {
 func TestRun_Rebuild(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
-	env := map[string]string{envData: data, envLogFormat: "json", envAdminToken: "rebuild-admin-token"}
+	env := map[string]string{envData: data, envLogFormat: "json", envAdminToken: rebuildAdmin}
 	heat := func(addr string) string {
 		t.Helper()
 		var hm struct {
@@ -54,7 +30,7 @@ func TestRun_Rebuild(t *testing.T) {
 				Name string `json:"name"`
 			} `json:"rows"`
 		}
-		apiCall(t, addr, "GET", "/api/v1/scores/heatmap?week=2026-W48&metrics=wellbeing", "", 200, &hm)
+		call(t, addr, rebuildAdmin, "GET", "/api/v1/scores/heatmap?week=2026-W48&metrics=wellbeing", "", 200, &hm)
 		b, _ := json.Marshal(hm.Rows)
 		return string(b)
 	}
@@ -63,8 +39,8 @@ func TestRun_Rebuild(t *testing.T) {
 	var root struct {
 		ID string `json:"id"`
 	}
-	apiCall(t, addr, "POST", "/api/v1/teams", `{"name":"Company"}`, 201, &root)
-	apiCall(t, addr, "POST", "/api/v1/teams", `{"name":"Alpha","parent_id":"`+root.ID+`"}`, 201, nil)
+	call(t, addr, rebuildAdmin, "POST", "/api/v1/teams", `{"name":"Company"}`, 201, &root)
+	call(t, addr, rebuildAdmin, "POST", "/api/v1/teams", `{"name":"Alpha","parent_id":"`+root.ID+`"}`, 201, nil)
 	// Teams are not answers, so nothing waits for them: poll until the
 	// projection has them.
 	var before string
