@@ -129,7 +129,7 @@ func exportCorrelations(ctx context.Context, cfg exportConfig, stdout, stderr io
 		return err
 	}
 	defer store.Close()
-	runner, err := openProjections(sc, store, nil, logger)
+	runner, err := openProjections(sc, store, nil, logger, nil)
 	if err != nil {
 		return err
 	}

@@ -17,9 +17,9 @@ import (
 
 // projectionsConfig returns the projections' configuration for cfg: their
 // database in cfg.Data/projections, comments opened with the keys of the
-// vault v (nil for none).
-func projectionsConfig(cfg serveConfig, store events.Store, v vault.Vault, logger *slog.Logger) projections.Config {
-	pc := projections.Config{Store: store, Dir: filepath.Join(cfg.Data, "projections"), Logger: logger}
+// vault v (nil for none), changes reported to changed (nil for none).
+func projectionsConfig(cfg serveConfig, store events.Store, v vault.Vault, logger *slog.Logger, changed func([]projections.Change)) projections.Config {
+	pc := projections.Config{Store: store, Dir: filepath.Join(cfg.Data, "projections"), Logger: logger, Changed: changed}
 	if v != nil {
 		pc.OpenComment = func(ctx context.Context, pseudonym string, sealed []byte, aad string) (string, error) {
 			key, err := v.KeyOf(ctx, pseudonym)
@@ -32,10 +32,10 @@ func projectionsConfig(cfg serveConfig, store events.Store, v vault.Vault, logge
 	return pc
 }
 
-// openProjections opens the projections in cfg.Data/projections,
-// explaining the errors an operator can fix.
-func openProjections(cfg serveConfig, store events.Store, v vault.Vault, logger *slog.Logger) (*projections.Runner, error) {
-	r, err := projections.Open(projectionsConfig(cfg, store, v, logger))
+// openProjections opens the projections in cfg.Data/projections, with
+// changes reported to changed, explaining the errors an operator can fix.
+func openProjections(cfg serveConfig, store events.Store, v vault.Vault, logger *slog.Logger, changed func([]projections.Change)) (*projections.Runner, error) {
+	r, err := projections.Open(projectionsConfig(cfg, store, v, logger, changed))
 	switch {
 	case errors.Is(err, projections.ErrLocked):
 		return nil, fmt.Errorf("open projections: %w; is another empulse using --data %s?", err, cfg.Data)
@@ -65,7 +65,7 @@ func runRebuild(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	defer store.Close()
-	pos, err := projections.Rebuild(ctx, projectionsConfig(cfg, store, nil, logger))
+	pos, err := projections.Rebuild(ctx, projectionsConfig(cfg, store, nil, logger, nil))
 	if err != nil {
 		return fmt.Errorf("rebuild projections: %w", err)
 	}

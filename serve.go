@@ -18,6 +18,7 @@ import (
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/esdb"
 	"github.com/empulse/empulse/events/pebble"
+	"github.com/empulse/empulse/projections"
 	"github.com/empulse/empulse/vault"
 	vpebble "github.com/empulse/empulse/vault/pebble"
 )
@@ -76,13 +77,13 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	if err != nil {
 		return err
 	}
-	runner, err := openProjections(cfg, store, vlt, logger)
+	// The projections tell the live updates what changed; those are made
+	// once the app and the address are known, before the runner starts.
+	var updates *liveUpdates
+	runner, err := openProjections(cfg, store, vlt, logger, func(c []projections.Change) { updates.changed(c) })
 	if err != nil {
 		return err
 	}
-	// The runner follows the log before anything is served and is stopped
-	// (its state saved) before the stores close.
-	runner.Start(ctx)
 	defer func() {
 		if cerr := runner.Stop(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("stop projections: %w", cerr))
@@ -104,6 +105,18 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 		publicURL = "http://" + ln.Addr().String()
 	}
 
+	updates = newLiveUpdates(a, runner, publicURL, logger)
+	liveCtx, stopLive := context.WithCancel(ctx)
+	liveDone := make(chan struct{})
+	go func() {
+		defer close(liveDone)
+		updates.run(liveCtx)
+	}()
+	// The runner follows the log before anything is served and is stopped
+	// (its state saved) after the live updates and before the stores close.
+	runner.Start(ctx)
+	defer func() { stopLive(); <-liveDone }()
+
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	go func() {
@@ -113,7 +126,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	defer func() { stopSched(); <-schedDone }()
 
 	srv := &http.Server{
-		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner}),
+		Handler: api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner,
+			Live: updates.hub}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

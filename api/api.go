@@ -40,6 +40,10 @@ type Config struct {
 	// Scores is the projection runner behind the score endpoints; they
 	// answer 503 when nil.
 	Scores *projections.Runner
+	// Live upgrades GET /api/v1/live to the WebSocket of live pushes (the
+	// live hub, which authenticates the upgrade itself); the endpoint
+	// answers 503 when nil.
+	Live http.Handler
 	// ProjectionWait bounds how long answers and recognitions wait for the
 	// projections to fold them; DefaultProjectionWait if 0.
 	ProjectionWait time.Duration
@@ -90,7 +94,7 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.ProjectionWait = DefaultProjectionWait
 	}
 	h := &handlers{store: cfg.Store, app: cfg.App, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now}
+		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now, live: cfg.Live}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	if cfg.App != nil {
@@ -110,4 +114,5 @@ type handlers struct {
 	scores  *projections.Runner
 	wait    time.Duration
 	now     func() time.Time
+	live    http.Handler
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -61,6 +62,29 @@ func statusOf(code apperr.Code) int {
 // "internal error". Unavailable errors are logged at warning level with their
 // detail too, since they mean a dependency is down.
 func writeError(c *gin.Context, err error) {
+	status, body := errorFor(loggerOf(c), c.Request, err)
+	c.AbortWithStatusJSON(status, errorResponse{Error: body})
+}
+
+// ErrorWriter returns a function that answers r, a request served outside
+// the router (the live hub's refused upgrades), with the error response for
+// err exactly as the router's handlers do (see writeError), logging to
+// logger (discarding when nil).
+func ErrorWriter(logger *slog.Logger) func(w http.ResponseWriter, r *http.Request, err error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		status, body := errorFor(logger, r, err)
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(errorResponse{Error: body})
+	}
+}
+
+// errorFor returns the status and body of the error response for err to
+// r, logging internal errors and unavailable dependencies to logger.
+func errorFor(logger *slog.Logger, r *http.Request, err error) (int, errorBody) {
 	if err == nil {
 		err = errors.New("api: writeError called with a nil error")
 	}
@@ -69,22 +93,22 @@ func writeError(c *gin.Context, err error) {
 	body := errorBody{Code: code, Field: apperr.FieldOf(err), Message: messageOf(err)}
 	switch {
 	case status == http.StatusInternalServerError:
-		loggerOf(c).LogAttrs(c.Request.Context(), slog.LevelError, "internal error",
-			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
+		logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
 			slog.String("code", string(code)),
 			slog.String("err", err.Error()))
 		body = internalBody()
 	case status >= 500:
-		loggerOf(c).LogAttrs(c.Request.Context(), slog.LevelWarn, "dependency unavailable",
-			slog.String("method", c.Request.Method),
-			slog.String("path", c.Request.URL.Path),
+		logger.LogAttrs(r.Context(), slog.LevelWarn, "dependency unavailable",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
 			slog.String("err", err.Error()))
 	}
 	if body.Message == "" {
 		body.Message = http.StatusText(status)
 	}
-	c.AbortWithStatusJSON(status, errorResponse{Error: body})
+	return status, body
 }
 
 // internalBody is the body of every internal error response.

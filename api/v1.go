@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/empulse/empulse/apperr"
 )
 
 // openAPIDoc is the OpenAPI 3 document of /api/v1.
@@ -20,9 +22,13 @@ func OpenAPI() []byte { return append([]byte(nil), openAPIDoc...) }
 const instrumentMaxBody = 512 << 10
 
 // routesV1 registers the /api/v1 endpoints on g. Every endpoint but the
-// OpenAPI document needs a bearer token.
+// OpenAPI document needs a bearer token (the live WebSocket takes it as a
+// subprotocol too).
 func (h *handlers) routesV1(g *gin.RouterGroup) {
 	g.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPIDoc) })
+	// The live hub authenticates the upgrade itself: a browser's WebSocket
+	// cannot send an Authorization header.
+	g.GET("/live", h.liveUpgrade)
 
 	a := g.Group("", h.authenticate)
 	a.POST("/teams", h.createTeam)
@@ -58,4 +64,17 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/me", h.me)
 	a.GET("/me/pulses", h.myPulses)
 	a.GET("/me/recognitions", h.myRecognitions)
+}
+
+// errNoLive is returned by /live on a router without live pushes.
+var errNoLive = apperr.New(apperr.Unavailable, "live pushes are not available on this server")
+
+// liveUpgrade hands the request to the live hub, which upgrades it.
+func (h *handlers) liveUpgrade(c *gin.Context) {
+	if h.live == nil {
+		writeError(c, errNoLive)
+		return
+	}
+	h.live.ServeHTTP(c.Writer, c.Request)
+	c.Abort()
 }

@@ -151,6 +151,29 @@ func (s *state) dirty() int {
 	return len(s.dirtyTeams) + len(s.dirtyMembers) + len(s.dirtySurveys) + len(s.dirtyPulses) + len(s.dirtyCells) + len(s.dirtyReceived)
 }
 
+// changes returns the team-weeks of the changed cells and of every team
+// above them, each once, in the order met.
+func (s *state) changes() []Change {
+	seen := make(map[cellKey]bool, len(s.dirtyCells))
+	var out []Change
+	for _, k := range s.dirtyCells {
+		for team := k.Team; team != ""; {
+			ck := cellKey{team, k.Week}
+			if seen[ck] {
+				break // its ancestors are in too
+			}
+			seen[ck] = true
+			out = append(out, Change{Team: team, Week: k.Week})
+			t := s.teams[team]
+			if t == nil {
+				break
+			}
+			team = t.Parent
+		}
+	}
+	return out
+}
+
 // link rebuilds the children lists and roots from the teams' parents, in
 // creation order.
 func (s *state) link() {

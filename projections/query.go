@@ -19,7 +19,10 @@ const MaxWeeks = 104
 // TeamWeek is one team's week: every figure, withheld or not, and the
 // comments.
 type TeamWeek struct {
-	Week     Week             `json:"week"`
+	Week Week `json:"week"`
+	// K is the group's anonymity threshold this week: the largest k of
+	// the surveys its members answered (0 when none did).
+	K        int              `json:"k"`
 	Scores   map[Metric]Score `json:"scores"`
 	Comments Comments         `json:"comments"`
 }
@@ -120,9 +123,10 @@ func (r *Runner) series(ctx context.Context, team string, from, to Week, window 
 	}
 	metrics := sortedMetrics(metricSet)
 	for i, w := range weeks {
-		tw := TeamWeek{Week: w, Scores: make(map[Metric]Score, len(metrics))}
+		node := views[i].t.index[team]
+		tw := TeamWeek{Week: w, K: views[i].roll[node].K, Scores: make(map[Metric]Score, len(metrics))}
 		for _, m := range metrics {
-			tw.Scores[m] = views[i].score(views[i].t.index[team], m)
+			tw.Scores[m] = views[i].score(node, m)
 		}
 		var err error
 		if tw.Comments, err = r.comments(ctx, views[i], w, team); err != nil {

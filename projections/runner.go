@@ -38,6 +38,19 @@ type Config struct {
 	// RetryDelay is the first pause before resubscribing after the
 	// subscription fails (doubling to at most 30 s); 1 s if 0.
 	RetryDelay time.Duration
+	// Changed, when set, is called once the live projection has folded and
+	// saved a change, with the team-weeks whose figures it changed: every
+	// team whose own cell changed and every team above it, whose roll-ups
+	// include it. It is not called for what is folded while catching up
+	// (nobody watched that happen). It runs in the folding goroutine, so it
+	// must return quickly and must not call the Runner's queries.
+	Changed func(changes []Change)
+}
+
+// Change names a team-week whose figures changed.
+type Change struct {
+	Team string
+	Week Week
 }
 
 // Runner keeps the team-score projection: it follows the global log,
@@ -200,14 +213,22 @@ func (r *Runner) follow(ctx context.Context, untilCaughtUp bool) error {
 			r.pos = m.Position
 		}
 		r.mu.Unlock()
+		wasLive := live
 		if m.Kind == events.CaughtUpMessage {
 			live = true
 		}
 		if (live && r.st.dirty() > 0) || pending >= r.cfg.SaveEvery || (m.Kind == events.CaughtUpMessage && pending > 0) {
+			var changes []Change
+			if wasLive && r.cfg.Changed != nil {
+				changes = r.st.changes()
+			}
 			if err := r.save(false); err != nil {
 				return err
 			}
 			pending = 0
+			if len(changes) > 0 {
+				r.cfg.Changed(changes)
+			}
 		}
 		r.notify()
 		if untilCaughtUp && live {

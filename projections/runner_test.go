@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/org"
 	"github.com/empulse/empulse/projections"
+	"github.com/empulse/empulse/survey"
 )
 
 func TestRunner_WaitFor(t *testing.T) {
@@ -110,5 +112,55 @@ func TestOpen_Errors(t *testing.T) {
 	}
 	if _, err := projections.Open(projections.Config{}); err == nil {
 		t.Errorf("Open without a store: no error")
+	}
+}
+
+func TestRunner_Changed(t *testing.T) {
+	t.Parallel()
+	store := mustStore(t)
+	a := &appender{tb: t, store: store}
+	a.add(org.Stream("o"), org.TeamCreated{Team: "T", Name: "T"}, org.TeamCreated{Team: "U", Name: "U", Parent: "T"},
+		org.TeamCreated{Team: "V", Name: "V"}, org.MemberJoined{Member: "m1", Team: "U", Role: org.RoleEmployee})
+	qs := allQuestions()
+	a.add(survey.Stream("s"), survey.Created{Survey: "s", Team: "T", K: 3, Items: qs},
+		survey.PulseOpened{Survey: "s", Pulse: "p", Questions: qs, OpenedAt: t0})
+	// Folded while catching up: not reported.
+	answer := func(id, day string) {
+		a.add(survey.AnswerStream("p", id), survey.AnswerSubmitted{Answer: id, Survey: "s", Pulse: "p", Respondent: id,
+			Team: "U", Day: day, Values: []survey.Value{{Key: qs[0].Key, Value: 3}}})
+	}
+	answer("a0", "2026-11-23")
+
+	got := make(chan []projections.Change, 16)
+	r, err := projections.Open(projections.Config{Store: store, Now: func() time.Time { return t0 },
+		Changed: func(c []projections.Change) { got <- c }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop() })
+	r.Start(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.WaitFor(ctx, a.last); err != nil {
+		t.Fatal(err)
+	}
+	answer("a1", "2026-11-24")
+	if err := r.WaitFor(ctx, a.last); err != nil {
+		t.Fatal(err)
+	}
+	var changes []projections.Change
+	select {
+	case changes = <-got:
+	case <-ctx.Done():
+		t.Fatal("Changed was not called for a live answer")
+	}
+	want := []projections.Change{{Team: "U", Week: "2026-W48"}, {Team: "T", Week: "2026-W48"}}
+	if !slices.Equal(changes, want) {
+		t.Errorf("changes=%v, want %v (the team and every team above it, not the catch-up's)", changes, want)
+	}
+	select {
+	case more := <-got:
+		t.Errorf("extra call with %v (the catch-up is not reported)", more)
+	default:
 	}
 }

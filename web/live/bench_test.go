@@ -17,6 +17,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/empulse/empulse/api"
 	"github.com/empulse/empulse/web/live"
 )
 
@@ -40,6 +41,7 @@ func BenchmarkFanout(b *testing.B) {
 			return live.Viewer{Key: r.Header.Get("X-Bench-Key")}, nil
 		},
 		Authorize: func(context.Context, live.Viewer, live.Topic) error { return nil },
+		Refuse:    api.ErrorWriter(nil),
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"maps"
 	"sync"
 	"time"
@@ -16,6 +17,10 @@ type Snapshot struct {
 	// withheld figures are absent. They must be the counts Payload was
 	// computed from, read together with it.
 	Shown Counts
+	// K is the group's anonymity threshold (its surveys' k); when it is
+	// larger than the feed's Gate.K, the gate decides with it instead, so
+	// that the new answers a push needs grow with k.
+	K int
 }
 
 // FeedConfig holds what a TeamFeed needs.
@@ -33,6 +38,8 @@ type FeedConfig struct {
 	// Retain is how long a week's marks are kept after it ends; two weeks
 	// if 0. A change to a week after that is treated as a first push.
 	Retain time.Duration
+	// Logger receives the errors of Run; nothing is logged if nil.
+	Logger *slog.Logger
 }
 
 // TeamFeed pushes teams' new figures through a Gate: a projection calls
@@ -45,6 +52,11 @@ type TeamFeed struct {
 
 	mu    sync.Mutex
 	marks map[groupKey]Counts
+
+	// pendMu guards pending, the changes Notify queued for Run.
+	pendMu  sync.Mutex
+	pending map[groupKey]struct{}
+	kick    chan struct{}
 }
 
 // groupKey names one team-week.
@@ -61,7 +73,55 @@ func NewTeamFeed(cfg FeedConfig) *TeamFeed {
 	if cfg.Retain <= 0 {
 		cfg.Retain = 14 * 24 * time.Hour
 	}
-	return &TeamFeed{cfg: cfg, marks: map[groupKey]Counts{}}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &TeamFeed{cfg: cfg, marks: map[groupKey]Counts{}, pending: map[groupKey]struct{}{}, kick: make(chan struct{}, 1)}
+}
+
+// Notify queues a change of team's figures of week for Run, which calls
+// Changed for it. It never blocks, so a projection can call it while
+// folding; changes queued again before Run takes them are coalesced.
+func (f *TeamFeed) Notify(team, week string) {
+	f.pendMu.Lock()
+	f.pending[groupKey{team, week}] = struct{}{}
+	f.pendMu.Unlock()
+	select {
+	case f.kick <- struct{}{}:
+	default: // Run has been kicked already
+	}
+}
+
+// Run calls Changed for the changes Notify queues, and Tick every tick (a
+// minute if 0), until ctx is done; then it returns ctx's error. Errors of
+// Load are logged, not returned: one team's failure must not stop the
+// others' pushes.
+func (f *TeamFeed) Run(ctx context.Context, tick time.Duration) error {
+	if tick <= 0 {
+		tick = time.Minute
+	}
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+			if err := f.Tick(ctx); err != nil && ctx.Err() == nil {
+				f.cfg.Logger.Warn("live: pushing the figures of ended weeks", "err", err)
+			}
+		case <-f.kick:
+			f.pendMu.Lock()
+			batch := f.pending
+			f.pending = make(map[groupKey]struct{}, len(batch))
+			f.pendMu.Unlock()
+			for k := range batch {
+				if _, err := f.Changed(ctx, k.team, k.week); err != nil && ctx.Err() == nil {
+					f.cfg.Logger.Warn("live: pushing a team's figures", "team", k.team, "week", k.week, "err", err)
+				}
+			}
+		}
+	}
 }
 
 // Changed tells the feed that team's figures of week have changed: it
@@ -126,7 +186,9 @@ func (f *TeamFeed) try(ctx context.Context, k groupKey, boundary bool) (Decision
 		last = Counts{}
 		f.marks[k] = last
 	}
-	d := f.cfg.Gate.Decide(last, s.Shown, boundary)
+	g := f.cfg.Gate
+	g.K = max(g.K, s.K)
+	d := g.Decide(last, s.Shown, boundary)
 	if d != Push {
 		return d, nil
 	}

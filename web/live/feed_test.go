@@ -335,3 +335,41 @@ func isoWeek(t time.Time) string {
 	y, w := t.ISOWeek()
 	return fmt.Sprintf("%04d-W%02d", y, w)
 }
+
+func TestTeamFeed_Run(t *testing.T) {
+	proj := newFakeProjection(1)
+	got := make(chan message, 8)
+	feed := live.NewTeamFeed(live.FeedConfig{Gate: live.Gate{K: 1}, Load: proj.Load,
+		Now: func() time.Time { return time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) },
+		Publish: func(_ live.Topic, payload []byte) int {
+			var m message
+			must(t, json.Unmarshal(payload, &m))
+			got <- m
+			return 1
+		}})
+	// Queued before Run starts, coalesced: one push of all three.
+	for range 3 {
+		proj.answer("a", "2026-W48", map[string]int{"engagement": 4})
+		feed.Notify("a", "2026-W48")
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- feed.Run(ctx, time.Hour) }()
+	select {
+	case m := <-got:
+		if n := m.Figures["engagement"].N; m.Team != "a" || n != 3 {
+			t.Errorf("pushed team %q with n=%d, want a with 3", m.Team, n)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run pushed nothing")
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: err=%v, want context.Canceled", err)
+	}
+	select {
+	case m := <-got:
+		t.Errorf("a second push %+v after one batch of changes", m)
+	default:
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/empulse/empulse/api"
 	"github.com/empulse/empulse/web/live"
 )
 
@@ -77,6 +78,9 @@ func MustStart(tb testing.TB, cfg live.Config) *testHub {
 	}
 	if cfg.Authorize == nil {
 		cfg.Authorize = authorize
+	}
+	if cfg.Refuse == nil {
+		cfg.Refuse = api.ErrorWriter(nil)
 	}
 	h := live.New(cfg)
 	srv := httptest.NewServer(h)

@@ -50,6 +50,10 @@ type Config struct {
 	// (the subscription is refused: 403 before the upgrade, an error
 	// message after it); required. It is called only for valid topics.
 	Authorize func(ctx context.Context, v Viewer, t Topic) error
+	// Refuse answers an upgrade request that is refused, with an
+	// *apperr.Error saying why (api.ErrorWriter does it the API's way);
+	// required.
+	Refuse func(w http.ResponseWriter, r *http.Request, err error)
 	// AllowedOrigins are origins ("https://example.org", compared
 	// case-insensitively) accepted besides the request's own host. A
 	// request without an Origin header (not from a browser) is accepted.
@@ -112,11 +116,11 @@ type Hub struct {
 }
 
 // New returns a Hub with cfg's defaults filled in. It panics when
-// Authenticate or Authorize is nil, or PingPeriod is not shorter than
+// Authenticate, Authorize or Refuse is nil, or PingPeriod is not shorter than
 // PongWait: those are the caller's mistakes.
 func New(cfg Config) *Hub {
-	if cfg.Authenticate == nil || cfg.Authorize == nil {
-		panic("live: Config.Authenticate and Config.Authorize are required")
+	if cfg.Authenticate == nil || cfg.Authorize == nil || cfg.Refuse == nil {
+		panic("live: Config.Authenticate, Config.Authorize and Config.Refuse are required")
 	}
 	if cfg.MaxPerKey <= 0 {
 		cfg.MaxPerKey = DefaultMaxPerKey
@@ -148,7 +152,8 @@ func New(cfg Config) *Hub {
 		h.origins[normOrigin(o)] = true
 	}
 	h.upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 1024,
-		HandshakeTimeout: cfg.WriteWait, CheckOrigin: h.checkOrigin}
+		HandshakeTimeout: cfg.WriteWait, CheckOrigin: h.checkOrigin, Subprotocols: []string{Subprotocol},
+		Error: h.upgradeError}
 	return h
 }
 

@@ -22,19 +22,20 @@ func TestHub_Upgrade(t *testing.T) {
 		token  string
 		query  string
 		origin string
-		want   int // 0: upgraded
+		want   int    // 0: upgraded
+		field  string // the field the error names
 	}{
-		{"NoToken", "", "", "", http.StatusUnauthorized},
-		{"UnknownToken", "nobody", "", "", http.StatusUnauthorized},
-		{"ForeignOrigin", "leader-a", "", "https://evil.example.com", http.StatusForbidden},
-		{"ForeignOriginBeforeAuth", "", "", "https://evil.example.com", http.StatusForbidden},
-		{"SameOrigin", "leader-a", "", th.srv.URL, 0},
-		{"AllowedOrigin", "leader-b", "", "https://DASH.example.org", 0},
-		{"NoOrigin", "analyst", "", "", 0},
-		{"TopicAllowed", "leader-a", "topic=team:a", "", 0},
-		{"TopicForbidden", "leader-a", "topic=team:b", "", http.StatusForbidden},
-		{"TopicInvalid", "leader-a", "topic=nonsense", "", http.StatusBadRequest},
-		{"OverLimit", "leader-a", "", "", http.StatusTooManyRequests}, // leader-a holds 2 by now
+		{"NoToken", "", "", "", http.StatusUnauthorized, ""},
+		{"UnknownToken", "nobody", "", "", http.StatusUnauthorized, ""},
+		{"ForeignOrigin", "leader-a", "", "https://evil.example.com", http.StatusForbidden, "Origin"},
+		{"ForeignOriginBeforeAuth", "", "", "https://evil.example.com", http.StatusForbidden, "Origin"},
+		{"SameOrigin", "leader-a", "", th.srv.URL, 0, ""},
+		{"AllowedOrigin", "leader-b", "", "https://DASH.example.org", 0, ""},
+		{"NoOrigin", "analyst", "", "", 0, ""},
+		{"TopicAllowed", "leader-a", "topic=team:a", "", 0, ""},
+		{"TopicForbidden", "leader-a", "topic=team:b", "", http.StatusForbidden, "topic"},
+		{"TopicInvalid", "leader-a", "topic=nonsense", "", http.StatusBadRequest, "topic"},
+		{"OverLimit", "leader-a", "", "", http.StatusTooManyRequests, ""}, // leader-a holds 2 by now
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,11 +54,62 @@ func TestHub_Upgrade(t *testing.T) {
 			if got != tt.want {
 				t.Fatalf("status=%d, want %d (err %v)", got, tt.want, err)
 			}
+			if got == 0 {
+				return
+			}
+			var body struct {
+				Error struct{ Code, Field, Message string }
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Error.Message == "" {
+				t.Fatalf("refusal body: %+v, %v; want the API's error body", body, err)
+			}
+			if body.Error.Field != tt.field {
+				t.Errorf("field=%q, want %q", body.Error.Field, tt.field)
+			}
 		})
 	}
 	eventually(t, "four clients", func() bool { return th.Stats().Clients == 4 })
 	if got, want := th.Stats().Refused, uint64(7); got != want {
 		t.Fatalf("refused=%d, want %d", got, want)
+	}
+}
+
+func TestHub_NotAHandshake(t *testing.T) {
+	th := MustStart(t, live.Config{})
+	req, _ := http.NewRequest("GET", th.srv.URL+"/live", nil)
+	req.Header.Set("Authorization", "Bearer leader-a")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Error struct{ Field string } }
+	if err := json.NewDecoder(resp.Body).Decode(&body); resp.StatusCode != http.StatusBadRequest || err != nil || body.Error.Field != "Upgrade" {
+		t.Fatalf("status=%d field=%q (%v), want 400 naming Upgrade", resp.StatusCode, body.Error.Field, err)
+	}
+}
+
+func TestToken(t *testing.T) {
+	tests := []struct {
+		name      string
+		header    http.Header
+		wantToken string
+	}{
+		{"None", http.Header{}, ""},
+		{"Authorization", http.Header{"Authorization": {"Bearer emp_abc"}}, "emp_abc"},
+		{"AuthorizationLowerCase", http.Header{"Authorization": {"bearer  emp_abc "}}, "emp_abc"},
+		{"Subprotocol", http.Header{"Sec-Websocket-Protocol": {"empulse.v1, bearer.emp_xyz"}}, "emp_xyz"},
+		{"EmptySubprotocol", http.Header{"Sec-Websocket-Protocol": {"empulse.v1, bearer."}}, ""},
+		{"HeaderWins", http.Header{"Authorization": {"Bearer a"}, "Sec-Websocket-Protocol": {"bearer.b"}}, "a"},
+		{"OtherScheme", http.Header{"Authorization": {"Basic a"}}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &http.Request{Header: tt.header}
+			if got := live.Token(r); got != tt.wantToken {
+				t.Errorf("Token=%q, want %q", got, tt.wantToken)
+			}
+		})
 	}
 }
 
