@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 )
 
@@ -17,9 +18,10 @@ const (
 	envLogFormat = "EMPULSE_LOG_FORMAT"
 	envStore     = "EMPULSE_STORE"
 	envPublicURL = "EMPULSE_PUBLIC_URL"
-	// envAdminToken sets the bootstrap admin token. It has no flag, so that
-	// the token never shows in a process list.
-	envAdminToken = "EMPULSE_ADMIN_TOKEN"
+	// envAdminToken sets the bootstrap admin token. Its flag takes a file,
+	// so that the token never shows in a process list.
+	envAdminToken     = "EMPULSE_ADMIN_TOKEN"
+	envAdminTokenFile = "EMPULSE_ADMIN_TOKEN_FILE"
 )
 
 // serveConfig is the configuration of the serve command.
@@ -39,9 +41,14 @@ type serveConfig struct {
 	// PublicURL is the server's URL as users reach it, for personal links;
 	// empty means http://<bound address>.
 	PublicURL string
-	// AdminToken is the bootstrap admin token from the environment; empty
-	// means the one in Data/admin-token, generated at first start.
+	// AdminToken is the bootstrap admin token from the environment or
+	// AdminTokenFile; empty means the one in Data/admin-token, generated
+	// at first start.
 	AdminToken string
+	// AdminTokenFile names a file holding the admin token (a mounted
+	// secret, say); when set, the token is read from it and wins over the
+	// environment's.
+	AdminTokenFile string
 }
 
 // defaultServeConfig returns the configuration used when neither flags nor
@@ -75,6 +82,15 @@ func parseServeFlags(args []string, getenv func(string) string, stdout io.Writer
 	if fs.NArg() > 0 {
 		return cfg, usageErrorf("serve: unexpected argument %q (run 'empulse help serve' for usage)", fs.Arg(0))
 	}
+	if cfg.AdminTokenFile != "" {
+		b, err := os.ReadFile(cfg.AdminTokenFile)
+		if err != nil {
+			return cfg, usageErrorf("serve: --admin-token-file (%s): %v", envAdminTokenFile, err)
+		}
+		if cfg.AdminToken = strings.TrimSpace(string(b)); cfg.AdminToken == "" {
+			return cfg, usageErrorf("serve: --admin-token-file (%s): %s is empty", envAdminTokenFile, cfg.AdminTokenFile)
+		}
+	}
 	if cfg.Store != "" && !isESDB(cfg.Store) {
 		return cfg, usageErrorf("serve: --store (%s) %q: want an esdb:// or esdb+discover:// connection string, or empty for the embedded store", envStore, cfg.Store)
 	}
@@ -97,6 +113,9 @@ func (cfg *serveConfig) applyEnv(getenv func(string) string) error {
 		cfg.PublicURL = v
 	}
 	cfg.AdminToken = getenv(envAdminToken)
+	if v := getenv(envAdminTokenFile); v != "" {
+		cfg.AdminTokenFile = v
+	}
 	if v := getenv(envStore); v != "" {
 		cfg.Store = v
 	}
@@ -124,6 +143,7 @@ func newServeFlagSet(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data `directory`; the event store lives in its events/ folder ("+envData+")")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "EventStoreDB/KurrentDB connection `string` (esdb://host:2113?tls=false, esdb+discover://...); empty uses the embedded store ("+envStore+")")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "the server's `URL` as users reach it, for personal links; empty means http://<addr> ("+envPublicURL+")")
+	fs.StringVar(&cfg.AdminTokenFile, "admin-token-file", cfg.AdminTokenFile, "`file` holding the bootstrap admin token, which wins over "+envAdminToken+" ("+envAdminTokenFile+")")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe log `level`: debug, info, warn or error ("+envLogLevel+")")
 	fs.Var(&cfg.LogFormat, "log-format", "log `format`: text or json ("+envLogFormat+")")
 	return fs
@@ -138,8 +158,9 @@ By default the events live in the embedded store in the data directory, which
 only one process at a time can use; with --store they live in EventStoreDB or
 KurrentDB, and any number of empulse nodes can share it.
 
-The bootstrap admin token comes from `+envAdminToken+`; when that is unset,
-it is generated at first start and written once to <data>/admin-token (mode
+The bootstrap admin token comes from --admin-token-file or `+envAdminToken+`
+(never a flag of its own, so that it does not show in a process list); when
+neither is set, it is generated at first start and written once to <data>/admin-token (mode
 0600). Member keys and pseudonyms live in <data>/vault.
 
 Flags (each also set by the environment variable in brackets; a flag wins):

@@ -92,6 +92,7 @@ func TestParseServeFlags(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := parseServeFlags(tt.args, envMap(tt.env), io.Discard)
+			got.AdminTokenFile = "" // TestParseServeFlags_TokenFile checks it
 			if err != nil {
 				t.Fatalf("parseServeFlags(%q): %v", tt.args, err)
 			}
@@ -102,8 +103,38 @@ func TestParseServeFlags(t *testing.T) {
 	}
 }
 
+func TestParseServeFlags_TokenFile(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(file, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"Flag", nil, []string{"--admin-token-file", file}},
+		{"Env", map[string]string{envAdminTokenFile: file}, nil},
+		{"WinsOverTokenEnv", map[string]string{envAdminToken: "from-env"}, []string{"--admin-token-file=" + file}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseServeFlags(tt.args, envMap(tt.env), io.Discard)
+			if err != nil || got.AdminToken != "from-file" {
+				t.Fatalf("AdminToken=%q, %v; want the file's, trimmed", got.AdminToken, err)
+			}
+		})
+	}
+}
+
 func TestParseServeFlags_Errors(t *testing.T) {
 	t.Parallel()
+	emptyFile := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(emptyFile, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -120,6 +151,8 @@ func TestParseServeFlags_Errors(t *testing.T) {
 		{"ExtraArgument", nil, []string{"now"}, `unexpected argument "now"`},
 		{"EmptyData", nil, []string{"--data="}, "must not be empty"},
 		{"BadStore", nil, []string{"--store", "postgres://x"}, `--store (EMPULSE_STORE) "postgres://x"`},
+		{"MissingTokenFile", nil, []string{"--admin-token-file", "/no/such/file"}, "--admin-token-file (EMPULSE_ADMIN_TOKEN_FILE)"},
+		{"EmptyTokenFile", map[string]string{envAdminTokenFile: emptyFile}, nil, "is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,9 +246,9 @@ func (w *logWatcher) String() string {
 	return w.all.String()
 }
 
-// startServe runs serve with args and env in the background and returns
-// the address it listens on, its logs, and a function that stops it and
-// returns run's error.
+// startServe runs serve with args and env in the background, waits until
+// it is ready (/readyz), and returns the address it listens on, its logs,
+// and a function that stops it and returns run's error.
 func startServe(t *testing.T, args []string, env map[string]string) (addr string, logs *logWatcher, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
@@ -231,6 +264,21 @@ func startServe(t *testing.T, args []string, env map[string]string) (addr string
 	case <-time.After(30 * time.Second):
 		cancel()
 		t.Fatalf("serve did not log its address within 30s; logs:\n%s", logs)
+	}
+	// Serving starts before the projections have caught up; /readyz says
+	// when they have.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("serve not ready within 30s (last: %v); logs:\n%s", err, logs)
+		}
 	}
 	stopped := false
 	stop = func() error {

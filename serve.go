@@ -18,6 +18,7 @@ import (
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/esdb"
 	"github.com/empulse/empulse/events/pebble"
+	"github.com/empulse/empulse/metrics"
 	"github.com/empulse/empulse/projections"
 	"github.com/empulse/empulse/vault"
 	vpebble "github.com/empulse/empulse/vault/pebble"
@@ -56,6 +57,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	if err != nil {
 		return err
 	}
+	m := metrics.New()
+	store = m.Store(store)
 	defer func() {
 		if cerr := store.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close event store: %w", cerr))
@@ -106,6 +109,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	}
 
 	updates = newLiveUpdates(a, runner, publicURL, logger)
+	registerMetrics(m, store, runner, updates.hub)
 	liveCtx, stopLive := context.WithCancel(ctx)
 	liveDone := make(chan struct{})
 	go func() {
@@ -127,7 +131,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 
 	srv := &http.Server{
 		Handler: api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner,
-			Live: updates.hub}),
+			Live: updates.hub, Metrics: m.Handler(), Observe: m.ObserveRequest}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

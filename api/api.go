@@ -40,6 +40,12 @@ type Config struct {
 	// Scores is the projection runner behind the score endpoints; they
 	// answer 503 when nil.
 	Scores *projections.Runner
+	// Metrics serves GET /metrics (the Prometheus scrape); not routed when
+	// nil.
+	Metrics http.Handler
+	// Observe, when set, is told of every request answered: its method,
+	// route template ("" when no route matched), status and duration.
+	Observe func(method, route string, status int, d time.Duration)
 	// Live upgrades GET /api/v1/live to the WebSocket of live pushes (the
 	// live hub, which authenticates the upgrade itself); the endpoint
 	// answers 503 when nil.
@@ -53,7 +59,9 @@ type Config struct {
 //
 //	GET /healthz  200 {"status":"ok"} while the process is up
 //	GET /readyz   200 {"status":"ready","head":"<commit/prepare>"} when the
-//	              event store answers, 503 with an error body when not
+//	              event store answers and the projections (if any) have
+//	              caught up with the log, 503 with an error body when not
+//	GET /metrics  the Prometheus scrape, when cfg.Metrics is set
 //	/api/v1/...   the API described by /api/v1/openapi.json (routesV1),
 //	              when cfg.App is set
 //
@@ -78,7 +86,7 @@ func NewRouter(cfg Config) http.Handler {
 	if err := r.SetTrustedProxies(nil); err != nil {
 		panic("api: NewRouter: " + err.Error()) // cannot fail for nil
 	}
-	r.Use(requestLogger(logger), recoverer())
+	r.Use(requestLogger(logger, cfg.Observe), recoverer())
 	r.Use(securityHeaders())
 
 	if cfg.Now == nil {
@@ -97,6 +105,9 @@ func NewRouter(cfg Config) http.Handler {
 		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now, live: cfg.Live}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
+	if cfg.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(cfg.Metrics))
+	}
 	if cfg.App != nil {
 		h.routesV1(r.Group("/api/v1"))
 	}

@@ -13,7 +13,7 @@ import (
 func NewErrorTestRouter(logger *slog.Logger, err error) http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(requestLogger(logger), recoverer())
+	r.Use(requestLogger(logger, nil), recoverer())
 	r.GET("/fail", func(c *gin.Context) { writeError(c, err) })
 	r.GET("/panic", func(*gin.Context) { panic("boom") })
 	return r

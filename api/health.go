@@ -14,12 +14,17 @@ func (h *handlers) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz reports whether the event store answers, with the position of the
-// last event of the global log, for use as a readiness probe.
+// readyz reports whether the event store answers and the projections have
+// caught up with the log (so that scores are current), with the position
+// of the last event of the global log, for use as a readiness probe.
 func (h *handlers) readyz(c *gin.Context) {
 	head, err := h.store.Head(c.Request.Context())
 	if err != nil {
 		writeError(c, &apperr.Error{Code: apperr.Unavailable, Message: "event store not ready", Err: err})
+		return
+	}
+	if h.scores != nil && !h.scores.CaughtUp() {
+		writeError(c, apperr.New(apperr.Unavailable, "projections are catching up with the event log"))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"status": "ready", "head": head.String()})

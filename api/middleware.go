@@ -25,20 +25,25 @@ func loggerOf(c *gin.Context) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// probePaths are logged at debug level, since orchestrators call them every
-// few seconds.
-var probePaths = map[string]bool{"/healthz": true, "/readyz": true}
+// probePaths are logged at debug level, since orchestrators and scrapers
+// call them every few seconds.
+var probePaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
 // requestLogger makes logger available to the rest of the chain and logs one
 // line per request once it is done: at error level for 5xx responses, debug
-// for health probes and info otherwise.
-func requestLogger(logger *slog.Logger) gin.HandlerFunc {
+// for health probes and info otherwise. It tells observe, when not nil, of
+// every request.
+func requestLogger(logger *slog.Logger, observe func(method, route string, status int, d time.Duration)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Set(loggerKey, logger)
 		c.Next()
 
 		status := c.Writer.Status()
+		took := time.Since(start)
+		if observe != nil {
+			observe(c.Request.Method, c.FullPath(), status, took)
+		}
 		level := slog.LevelInfo
 		switch {
 		case status >= 500:
@@ -51,7 +56,7 @@ func requestLogger(logger *slog.Logger) gin.HandlerFunc {
 			slog.String("path", c.Request.URL.Path),
 			slog.Int("status", status),
 			slog.Int("bytes", c.Writer.Size()),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", took),
 			slog.String("client", c.ClientIP()))
 	}
 }

@@ -53,6 +53,7 @@ type server struct {
 	store  events.Store
 	vault  *vpebble.Vault
 	scores *projections.Runner
+	app    *app.App
 	now    time.Time
 	mu     sync.Mutex
 }
@@ -92,12 +93,20 @@ func newServer(tb testing.TB, rl api.RateLimit) *server {
 	}
 	runner.Start(context.Background())
 	tb.Cleanup(func() { runner.Stop() })
+	// Ready, as /readyz says, once the projections follow the log live.
+	for deadline := time.Now().Add(30 * time.Second); !runner.CaughtUp(); {
+		if time.Now().After(deadline) {
+			tb.Fatal("the projections did not catch up with an empty log")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	s.scores = runner
 	a, err := app.New(app.Config{Store: store, Vault: v, AdminTokenHash: app.HashToken(adminToken), Now: s.Now,
 		Rand: rand.NewChaCha8([32]byte{7}), Received: runner.Received})
 	if err != nil {
 		tb.Fatal(err)
 	}
+	s.app = a
 	if rl == (api.RateLimit{}) {
 		rl = api.RateLimit{PerSecond: 1e6, Burst: 1e6}
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/empulse/empulse/apperr"
@@ -68,6 +69,10 @@ type Runner struct {
 	st  *state
 	pos events.Position // folded through
 
+	// caughtUp is true while the subscription is live: it has delivered
+	// everything written before it started.
+	caughtUp atomic.Bool
+
 	// waitMu guards moved, closed when pos moves and someone waits.
 	waitMu  sync.Mutex
 	moved   chan struct{}
@@ -125,6 +130,11 @@ func (r *Runner) Position() events.Position {
 	defer r.mu.RUnlock()
 	return r.pos
 }
+
+// CaughtUp reports whether the projection is following the log live: it
+// has folded everything written before its subscription began. It is
+// false before Start, while catching up, and while resubscribing.
+func (r *Runner) CaughtUp() bool { return r.caughtUp.Load() }
 
 // Start follows the log in a goroutine until ctx is done or Stop is
 // called, resubscribing with backoff when the subscription fails.
@@ -195,6 +205,7 @@ func (r *Runner) follow(ctx context.Context, untilCaughtUp bool) error {
 		return err
 	}
 	defer sub.Close()
+	defer r.caughtUp.Store(false)
 	live, pending := false, 0
 	for {
 		m, err := sub.Recv(ctx)
@@ -216,6 +227,7 @@ func (r *Runner) follow(ctx context.Context, untilCaughtUp bool) error {
 		wasLive := live
 		if m.Kind == events.CaughtUpMessage {
 			live = true
+			r.caughtUp.Store(true)
 		}
 		if (live && r.st.dirty() > 0) || pending >= r.cfg.SaveEvery || (m.Kind == events.CaughtUpMessage && pending > 0) {
 			var changes []Change
