@@ -10,18 +10,27 @@ import (
 )
 
 // call makes a request with token to the server at addr, decodes the JSON
-// answer into v, and fails unless the status is want.
+// answer into v, and fails unless the status is want. Like a well-behaved
+// client it waits and retries while the token is rate limited (429),
+// unless 429 is what it wants.
 func call(t *testing.T, addr, token, method, path, body string, want int, v any) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, "http://"+addr+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+	var resp *http.Response
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		req, err := http.NewRequestWithContext(t.Context(), method, "http://"+addr+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err = (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || want == http.StatusTooManyRequests || time.Now().After(deadline) {
+			break
+		}
+		resp.Body.Close()
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)

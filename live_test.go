@@ -23,19 +23,29 @@ type liveOrg struct {
 	survey, pulse, answers string
 }
 
+// liveAdmin is the admin token of the live tests' servers.
+const liveAdmin = "live-admin-token"
+
 // seedLive serves a fresh data directory and writes a liveOrg with n
-// employees.
+// employees; the server stops at the test's end.
 func seedLive(t *testing.T, n int) *liveOrg {
 	t.Helper()
-	o := &liveOrg{admin: "live-admin-token"}
-	env := map[string]string{envData: t.TempDir(), envLogFormat: "json", envAdminToken: o.admin}
-	var stop func() error
-	o.addr, _, stop = startServe(t, []string{"--addr", "127.0.0.1:0"}, env)
+	o, stop := seedLiveIn(t, t.TempDir(), n)
 	t.Cleanup(func() {
 		if err := stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
+	return o
+}
+
+// seedLiveIn serves data and writes a liveOrg with n employees. It
+// returns serve's stop function.
+func seedLiveIn(t *testing.T, data string, n int) (*liveOrg, func() error) {
+	t.Helper()
+	o := &liveOrg{admin: liveAdmin}
+	var stop func() error
+	o.addr, _, stop = startServe(t, []string{"--addr", "127.0.0.1:0"}, liveEnv(data))
 	type idOf struct {
 		ID string `json:"id"`
 	}
@@ -61,7 +71,12 @@ func seedLive(t *testing.T, n int) *liveOrg {
 	call(t, o.addr, o.admin, "POST", "/api/v1/surveys/"+sv.ID+"/pulses", "", 201, &p)
 	o.survey, o.pulse = sv.ID, p.ID
 	o.answers = "/api/v1/surveys/" + sv.ID + "/pulses/" + p.ID + "/answers"
-	return o
+	return o, stop
+}
+
+// liveEnv is the environment of a live test's server on data.
+func liveEnv(data string) map[string]string {
+	return map[string]string{envData: data, envLogFormat: "json", envAdminToken: liveAdmin}
 }
 
 // answer submits employee i's answer, every WHO-5 item v.
