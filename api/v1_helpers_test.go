@@ -203,6 +203,7 @@ func (s *server) head(tb testing.TB) events.Position {
 // employee in Alpha, an employee in Beta, an analyst in Company; a survey
 // of Alpha and one of Beta, each with an open pulse.
 type fixture struct {
+	tb                               testing.TB
 	s                                *server
 	root, alpha, beta                string
 	leaderA, empA, empB, analyst     string // tokens
@@ -221,7 +222,7 @@ type idOf struct {
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	s := newServer(tb, api.RateLimit{})
-	f := &fixture{s: s}
+	f := &fixture{tb: tb, s: s}
 	team := func(name, parent string) string {
 		var t idOf
 		body := `{"name":"` + name + `"}`
