@@ -20,6 +20,7 @@ import (
 	"github.com/empulse/empulse/events/pebble"
 	"github.com/empulse/empulse/vault"
 	vpebble "github.com/empulse/empulse/vault/pebble"
+	"github.com/empulse/empulse/web"
 )
 
 // shutdownTimeout bounds how long serve waits for requests in flight once it
@@ -113,7 +114,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	defer func() { stopSched(); <-schedDone }()
 
 	srv := &http.Server{
-		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner}),
+		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner, Pages: web.Handler()}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
