@@ -162,15 +162,17 @@ function renderHeat() {
       h('th', { scope: 'col', class: 'text' }, t('dash.heat_team')),
       heat.metrics.map((m) => h('th', { scope: 'col' }, metricName(m))))),
     h('tbody', {}, heat.rows.map((r) => heatRow(r, depths, max))));
-  const kinds = new Set();
-  for (const r of heat.rows) {
-    for (const s of Object.values(r.scores)) if (s.suppressed) kinds.add(hiddenKind(s.reason) || 'other');
+  renderHeatNotes();
+}
+
+/** renderHeatNotes explains, below the heat map, each reason a cell is hidden for. */
+function renderHeatNotes() {
+  const reasons = new Map(); // kind -> a reason of that kind
+  for (const r of state.heat.rows) {
+    for (const s of Object.values(r.scores)) if (s.suppressed) reasons.set(hiddenKind(s.reason) || 'other', s.reason);
   }
-  const notes = [];
-  if (kinds.has('fewer')) notes.push(h('li', { id: 'note-fewer' }, state.k ? t('hidden.fewer', { k: state.k }) : t('hidden.fewer_any')));
-  if (kinds.has('withheld')) notes.push(h('li', { id: 'note-withheld' }, t('hidden.withheld')));
-  if (kinds.has('other')) notes.push(h('li', { id: 'note-other' }, t('hidden.fewer_any')));
-  heatNotes.replaceChildren(...notes);
+  heatNotes.replaceChildren(...['fewer', 'withheld', 'other'].filter((kind) => reasons.has(kind))
+    .map((kind) => h('li', { id: 'note-' + kind }, explain(reasons.get(kind), state.k))));
 }
 
 /**
@@ -228,6 +230,7 @@ function applyPush(msg) {
     for (const m of heat.metrics) if (m in msg.scores) row.scores[m] = msg.scores[m];
     const tr = heatTable.querySelector(`tr[data-team="${CSS.escape(msg.team)}"]`);
     if (tr) tr.replaceWith(heatRow(row, heatDepths(), colMaxima(), changed));
+    renderHeatNotes();
     touched = true;
   }
   if (touched) liveNote.textContent = t('dash.updated', { team: teamName(msg.team) });
