@@ -82,8 +82,21 @@ func TestPages_PulseAnswered(t *testing.T) {
 			`{"values":{`+strings.Join(values, ",")+`}}`, 201, nil)
 	}
 
+	// A phone's screen: the page must fit its width, with touch targets of
+	// at least 44x44 CSS pixels (hidden elements have no size).
+	do(t, browser, "emulate a phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	openPage(t, browser, o.members[0].link)
 	do(t, browser, "wait for the pulse form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-`+pulse.ID+`"]`)))
+	if w := get(t, browser, "measure the page", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 360 {
+		t.Errorf("the page is %d px wide on a 360 px screen", w)
+	}
+	small := get(t, browser, "measure the choices", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.choice label, button')]
+		.map((el) => [el.dataset.testid || el.id || el.textContent, el.getBoundingClientRect()])
+		.filter(([, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+		.map(([name, r]) => name + ': ' + r.width + 'x' + r.height)`))
+	if len(small) > 0 {
+		t.Errorf("touch targets smaller than 44x44: %v", small)
+	}
 	if loc := get(t, browser, "read the address", chromedp.Location()); strings.Contains(loc, "token") {
 		t.Errorf("the address %q still holds the token", loc)
 	}
