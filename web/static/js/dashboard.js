@@ -26,6 +26,8 @@ const state = {
   pending: [], // pushes that arrived while loading
 };
 
+const report = (err) => showText(document.getElementById('page-error'), errorText(err));
+
 const live = new Live({
   topics: [],
   statusEl: document.getElementById('live-status'),
@@ -36,8 +38,6 @@ const live = new Live({
     else applyPush(msg);
   },
 });
-
-const report = (err) => showText(document.getElementById('page-error'), errorText(err));
 
 const teamName = (id) => (state.teams.find((x) => x.id === id) || { name: id }).name;
 
