@@ -22,6 +22,7 @@ import (
 	"github.com/empulse/empulse/projections"
 	"github.com/empulse/empulse/vault"
 	vpebble "github.com/empulse/empulse/vault/pebble"
+	"github.com/empulse/empulse/web"
 )
 
 // shutdownTimeout bounds how long serve waits for requests in flight once it
@@ -131,7 +132,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 
 	srv := &http.Server{
 		Handler: api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner,
-			Live: updates.hub, Metrics: m.Handler(), Observe: m.ObserveRequest}),
+			Live: updates.hub, Metrics: m.Handler(), Observe: m.ObserveRequest, Pages: web.Handler()}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

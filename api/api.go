@@ -53,7 +53,15 @@ type Config struct {
 	// ProjectionWait bounds how long answers and recognitions wait for the
 	// projections to fold them; DefaultProjectionWait if 0.
 	ProjectionWait time.Duration
+	// Pages serves the web pages: GET and HEAD of /, /pulse,
+	// /recognition, /dashboard, /analysis and of everything under /static/
+	// go to it, behind the same middleware as the API. When nil, no pages
+	// are served.
+	Pages http.Handler
 }
+
+// pagePaths are the paths of the pages that Config.Pages serves.
+var pagePaths = []string{"/", "/pulse", "/recognition", "/dashboard", "/analysis"}
 
 // NewRouter returns the HTTP handler that serves Empulse's API:
 //
@@ -64,6 +72,8 @@ type Config struct {
 //	GET /metrics  the Prometheus scrape, when cfg.Metrics is set
 //	/api/v1/...   the API described by /api/v1/openapi.json (routesV1),
 //	              when cfg.App is set
+//	GET, HEAD /, /pulse, /recognition, /dashboard, /analysis, /static/...
+//	              cfg.Pages, when it is set
 //
 // Every error response has the body {"error":{"code","field","message"}}
 // described at writeError. NewRouter panics if cfg.Store is nil, which is a
@@ -110,6 +120,13 @@ func NewRouter(cfg Config) http.Handler {
 	}
 	if cfg.App != nil {
 		h.routesV1(r.Group("/api/v1"))
+	}
+	if cfg.Pages != nil {
+		pages := gin.WrapH(cfg.Pages)
+		for _, p := range append(pagePaths, "/static/*file") {
+			r.GET(p, pages)
+			r.HEAD(p, pages)
+		}
 	}
 	r.NoRoute(notFound)
 	return r
