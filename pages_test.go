@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -100,19 +101,7 @@ func TestPages_PulseAnswered(t *testing.T) {
 	if loc := get(t, browser, "read the address", chromedp.Location()); strings.Contains(loc, "token") {
 		t.Errorf("the address %q still holds the token", loc)
 	}
-	for i, q := range pulse.Questions {
-		v := q.Min + i%(q.Max-q.Min+1)
-		do(t, browser, "answer "+q.Key, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid="choice-%s-%d"]`, q.Key, v))))
-		checked := get(t, browser, "read the choice of "+q.Key,
-			chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('input[data-key=%q][value="%d"]').checked`, q.Key, v)))
-		if !checked {
-			t.Errorf("clicking %d for %s did not choose it", v, q.Key)
-		}
-	}
-	do(t, browser, "submit", chromedp.Click(chromedp.CSS(`[data-testid="submit-`+pulse.ID+`"]`)))
-	waitText(t, browser, "#pulse-status", "Thank you — your answer was received.")
-	do(t, browser, "wait for the form to give way", chromedp.WaitVisible(chromedp.CSS(`[data-testid="received-`+pulse.ID+`"]`)))
-
+	answerOnPage(t, browser, pulse.ID, pulse.Questions)
 	var scores struct {
 		Weeks []struct {
 			Scores map[string]struct {
@@ -164,4 +153,23 @@ func TestPages_RecognitionInDutch(t *testing.T) {
 	if !strings.Contains(got, "Van een collega") {
 		t.Errorf("received %q, want it to say it came from a colleague", got)
 	}
+}
+
+// answerOnPage answers every question of the pulse shown on the open
+// pulse page in tab by clicking, submits, and waits for the confirmation.
+func answerOnPage(t *testing.T, tab context.Context, pulse string, questions []question) {
+	t.Helper()
+	do(t, tab, "wait for the pulse form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-`+pulse+`"]`)))
+	for i, q := range questions {
+		v := q.Min + i%(q.Max-q.Min+1)
+		do(t, tab, "answer "+q.Key, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid="choice-%s-%d"]`, q.Key, v))))
+		checked := get(t, tab, "read the choice of "+q.Key,
+			chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('input[data-key=%q][value="%d"]').checked`, q.Key, v)))
+		if !checked {
+			t.Errorf("clicking %d for %s did not choose it", v, q.Key)
+		}
+	}
+	do(t, tab, "submit", chromedp.Click(chromedp.CSS(`[data-testid="submit-`+pulse+`"]`)))
+	waitText(t, tab, "#pulse-status", "Thank you — your answer was received.")
+	do(t, tab, "wait for the form to give way", chromedp.WaitVisible(chromedp.CSS(`[data-testid="received-`+pulse+`"]`)))
 }

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// livePageOrg is a pageOrg with a WHO-5 survey (k=3) whose pulse is open,
+// and a leader and an analyst of the team.
+type livePageOrg struct {
+	pageOrg
+	survey, pulse   string
+	questions       []question
+	leader, analyst string // tokens
+	base            string // http://addr
+}
+
+// serveLivePageOrg serves a team of n employees, its leader and an
+// analyst, and opens a pulse.
+func serveLivePageOrg(t *testing.T, n int) livePageOrg {
+	t.Helper()
+	o := livePageOrg{pageOrg: servePageOrg(t, n)}
+	o.base = "http://" + o.addr
+	member := func(role string) string {
+		var cm struct {
+			Token string `json:"token"`
+		}
+		body := fmt.Sprintf(`{"name":"The %s","email":"%s@example.org","team_id":%q,"role":%q}`, role, role, o.team, role)
+		call(t, o.addr, o.admin, "POST", "/api/v1/members", body, 201, &cm)
+		return cm.Token
+	}
+	o.leader, o.analyst = member("leader"), member("analyst")
+	var sv, pulse struct {
+		ID        string     `json:"id"`
+		Questions []question `json:"questions"`
+	}
+	call(t, o.addr, o.admin, "POST", "/api/v1/surveys",
+		`{"name":"Weekly pulse","team_id":"`+o.team+`","instruments":["who5"],"cadence":"weekly","k":3}`, 201, &sv)
+	call(t, o.addr, o.admin, "POST", "/api/v1/surveys/"+sv.ID+"/pulses", "", 201, &pulse)
+	o.survey, o.pulse, o.questions = sv.ID, pulse.ID, pulse.Questions
+	return o
+}
+
+// answerByAPI submits member i's answer, every question at its maximum.
+func (o livePageOrg) answerByAPI(t *testing.T, i int) {
+	t.Helper()
+	values := make([]string, len(o.questions))
+	for j, q := range o.questions {
+		values[j] = fmt.Sprintf("%q:%d", q.Key, q.Max)
+	}
+	call(t, o.addr, o.members[i].token, "POST", "/api/v1/surveys/"+o.survey+"/pulses/"+o.pulse+"/answers",
+		`{"values":{`+strings.Join(values, ",")+`}}`, 201, nil)
+}
+
+// TestPages_DashboardLive has a leader's dashboard open while an employee
+// answers on the pulse page, bringing the team to k: the dashboard shows
+// the new wellbeing score without a reload.
+func TestPages_DashboardLive(t *testing.T) {
+	t.Parallel()
+	o := serveLivePageOrg(t, 3)
+	browser := newBrowser(t) // after the server, so its screenshots come before the server stops
+	o.answerByAPI(t, 1)
+	o.answerByAPI(t, 2)
+
+	openPage(t, browser, o.base+"/dashboard#token="+o.leader)
+	waitText(t, browser, "#live-status", "Live updates: on")
+	waitText(t, browser, `[data-testid="value-wellbeing"]`, "")
+	if !get(t, browser, "check the score is hidden", chromedp.Evaluate[bool](
+		`document.querySelector('[data-testid="value-wellbeing"]').hasAttribute('data-hidden')`)) {
+		t.Fatal("wellbeing is shown with 2 answers and k=3")
+	}
+	do(t, browser, "mark the page", chromedp.Evaluate[chromedp.Void](`window.empulseTestMark = true`))
+
+	employee := newTab(t, browser, "employee")
+	openPage(t, employee, o.members[0].link)
+	answerOnPage(t, employee, o.pulse, o.questions)
+
+	const updated = `[data-testid="card-wellbeing"][data-updated="true"] [data-testid="value-wellbeing"]:not([data-hidden])`
+	do(t, browser, "wait for the pushed score", chromedp.WaitVisible(chromedp.CSS(updated)))
+	value := get(t, browser, "read the score", chromedp.Text(chromedp.CSS(updated)))
+	if value == "" || strings.Contains(value, "Hidden") {
+		t.Errorf("wellbeing after the third answer: %q, want a score", value)
+	}
+	if !get(t, browser, "check the page was not reloaded", chromedp.Evaluate[bool](`window.empulseTestMark === true`)) {
+		t.Error("the dashboard was reloaded to show the push")
+	}
+}
+
+// TestPages_AnalysisLive has an analyst's page open while answers arrive:
+// the correlation table is replaced by a pushed, recomputed one.
+func TestPages_AnalysisLive(t *testing.T) {
+	t.Parallel()
+	o := serveLivePageOrg(t, 3)
+	browser := newBrowser(t) // after the server, so its screenshots come before the server stops
+
+	openPage(t, browser, o.base+"/analysis#token="+o.analyst)
+	waitText(t, browser, "#live-status", "Live updates: on")
+	generated := func() string {
+		return get(t, browser, "read the table's time", chromedp.Evaluate[string](
+			`document.getElementById('correlations-body').dataset.generatedAt || ''`))
+	}
+	var first string
+	for deadline := time.Now().Add(20 * time.Second); first == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		first = generated()
+	}
+	if first == "" {
+		t.Fatal("the correlation table was never shown")
+	}
+	do(t, browser, "mark the page", chromedp.Evaluate[chromedp.Void](`window.empulseTestMark = true`))
+	for i := range o.members {
+		o.answerByAPI(t, i)
+	}
+	// Recomputed at most every 5 s: the push comes within that.
+	waitText(t, browser, "#corr-note", "The table was updated.")
+	if got := generated(); got == first {
+		t.Errorf("the table still says it was generated at %s", got)
+	}
+	if !get(t, browser, "check the page was not reloaded", chromedp.Evaluate[bool](`window.empulseTestMark === true`)) {
+		t.Error("the analysis page was reloaded to show the push")
+	}
+}
