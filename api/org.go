@@ -83,6 +83,12 @@ func (h *handlers) listMembers(c *gin.Context) {
 	respond(c, http.StatusOK, gin.H{"members": ms}, err)
 }
 
+// directory answers {"members":[...]}, every colleague's name and team.
+func (h *handlers) directory(c *gin.Context) {
+	cs, err := h.app.Directory(c.Request.Context())
+	respond(c, http.StatusOK, gin.H{"members": cs}, err)
+}
+
 // getMember answers one member with their name and e-mail.
 func (h *handlers) getMember(c *gin.Context) {
 	m, err := h.app.Member(c.Request.Context(), principalOf(c), c.Param("member"))

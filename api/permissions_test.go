@@ -76,6 +76,8 @@ var permissions = []permission{
 	{"GET", "/members/{member}", false, func(f *fixture, s scope) (string, string) {
 		return "/api/v1/members/" + side(s, f.empAID, f.empBID), ""
 	}, map[string]want{"admin": same(200), "leader": {200, 403}, "analyst": same(403), "employee": {200, 403}}},
+	{"GET", "/directory", false, func(f *fixture, s scope) (string, string) { return "/api/v1/directory", "" },
+		map[string]want{"admin": same(200), "leader": same(200), "analyst": same(200), "employee": same(200)}},
 	{"PATCH", "/members/{member}", true, func(f *fixture, s scope) (string, string) {
 		return "/api/v1/members/" + side(s, f.empAID, f.empBID), `{"role":"analyst"}`
 	}, map[string]want{"admin": same(200), "leader": same(403), "analyst": same(403), "employee": same(403)}},

@@ -45,6 +45,7 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.POST("/members", h.createMember)
 	a.GET("/members", h.listMembers)
 	a.GET("/members/:member", h.getMember)
+	a.GET("/directory", h.directory)
 	a.PATCH("/members/:member", h.patchMember)
 
 	a.POST("/instruments", h.defineInstrument)

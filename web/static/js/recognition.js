@@ -1,28 +1,22 @@
-// The recognition page: give recognition to a colleague, and see what you
-// received and gave this week. Leaders and admins choose the colleague
-// from a list; employees, who cannot list members, enter their member id.
+// The recognition page: give recognition to a colleague chosen from the
+// directory, and see what you received and gave this week.
 
 import { ApiError, api, boot, errorText, h, request, showText, t } from './common.js';
 
 const form = document.getElementById('give-form');
-const selectField = document.getElementById('receiver-select-field');
 const select = document.getElementById('receiver-select');
-const idField = document.getElementById('receiver-id-field');
-const idInput = document.getElementById('receiver-id');
-const known = document.getElementById('receiver-known');
 const value = document.getElementById('value');
 const message = document.getElementById('message');
 const submitButton = document.getElementById('give-submit');
 const status = document.getElementById('give-status');
-const myId = document.getElementById('my-id');
 const receivedList = document.getElementById('received');
 const givenList = document.getElementById('given');
 const remaining = document.getElementById('remaining');
 
-// names maps member ids to names, for those the caller may see.
+// names maps member ids to names, from the directory.
 const names = new Map();
 
-const receiverControl = () => (selectField.hidden ? idInput : select);
+const receiverControl = () => select;
 
 const fields = {
   receiver_id: { control: receiverControl, error: document.getElementById('receiver-error'), label: 'rec.receiver' },
@@ -51,26 +45,14 @@ async function loadMine() {
     ? mine.given.map((r) => recognitionItem(r, t('rec.to', { name: nameOf(r.receiver_id) })))
     : [h('li', {}, t('rec.given_none'))]));
   remaining.textContent = t('rec.remaining', { remaining: mine.remaining, allowance: mine.allowance });
-  // Colleagues who recognised you are the likeliest to be thanked back.
-  const ids = new Set(mine.received.map((r) => r.giver_id));
-  known.replaceChildren(...[...ids].map((id) => h('option', { value: id })));
 }
 
-/** loadColleagues fills the chooser when the caller may list members. */
+/** loadColleagues fills the chooser from the directory: every colleague but the caller, by name. */
 async function loadColleagues(me) {
-  let members;
-  try {
-    ({ members } = await api('/members'));
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 403) return;
-    throw err;
-  }
-  const others = members.filter((m) => m.id !== me && !m.erased);
-  for (const m of members) if (m.name) names.set(m.id, m.name);
-  select.replaceChildren(select.options[0],
-    ...others.map((m) => h('option', { value: m.id }, m.name || m.id)));
-  selectField.hidden = false;
-  idField.hidden = true;
+  const { members } = await api('/directory');
+  for (const m of members) names.set(m.id, m.name);
+  select.replaceChildren(select.options[0], ...members.filter((m) => m.id !== me)
+    .map((m) => h('option', { value: m.id, 'data-testid': 'receiver-' + m.id }, t('rec.colleague_in', { name: m.name, team: m.team_name }))));
 }
 
 function clearErrors() {
@@ -115,7 +97,6 @@ boot(async () => {
   let me = '';
   try {
     me = (await api('/me')).id;
-    myId.textContent = me;
   } catch (err) {
     // The bootstrap admin is no member: it has no id to share.
     if (!(err instanceof ApiError && err.status === 403)) throw err;
