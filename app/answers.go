@@ -218,7 +218,15 @@ func (a *App) recordParticipation(ctx context.Context, s *survey.State, pulse st
 		return err
 	}
 	var ids []string
-	if err := a.viewOrg(ctx, func(o *org.State) error { ids = append(ids, o.MemberOrder...); return nil }); err != nil {
+	err := a.viewOrg(ctx, func(o *org.State) error {
+		for _, id := range o.MemberOrder {
+			if !o.Members[id].Erased {
+				ids = append(ids, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	var answered []string
