@@ -46,6 +46,7 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/members", h.listMembers)
 	a.GET("/members/:member", h.getMember)
 	a.PATCH("/members/:member", h.patchMember)
+	a.DELETE("/members/:member", h.eraseMember)
 
 	a.POST("/instruments", h.defineInstrument)
 	a.GET("/instruments", h.listInstruments)
