@@ -98,6 +98,15 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	if err != nil {
 		return err
 	}
+	// An erasure interrupted between deleting the vault entry and appending
+	// its event (a crash) is completed before anything is served. Beside
+	// EventStoreDB each node keeps its own vault, which lacks the entries of
+	// members added through other nodes, so there it is left to a retry.
+	if cfg.Store == "" {
+		if _, err := a.CompleteErasures(ctx); err != nil {
+			return fmt.Errorf("complete interrupted erasures: %w", err)
+		}
+	}
 
 	var lc net.ListenConfig
 	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)

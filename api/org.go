@@ -124,6 +124,16 @@ func (h *handlers) patchMember(c *gin.Context) {
 	respond(c, http.StatusOK, m, err)
 }
 
+// eraseMember erases a member's personal data (admins only): 204, also
+// for a member erased already, so that a retry is safe.
+func (h *handlers) eraseMember(c *gin.Context) {
+	if err := h.app.EraseMember(c.Request.Context(), principalOf(c), c.Param("member")); err != nil {
+		writeError(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
 // me answers the caller's own member record.
 func (h *handlers) me(c *gin.Context) {
 	m, err := h.app.Me(c.Request.Context(), principalOf(c))

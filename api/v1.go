@@ -47,6 +47,7 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/members/:member", h.getMember)
 	a.GET("/directory", h.directory)
 	a.PATCH("/members/:member", h.patchMember)
+	a.DELETE("/members/:member", h.eraseMember)
 
 	a.POST("/instruments", h.defineInstrument)
 	a.GET("/instruments", h.listInstruments)

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"time"
 	"unicode"
@@ -142,7 +145,7 @@ func (a *App) Answer(ctx context.Context, p Principal, na NewAnswer) (Receipt, e
 	stream := survey.AnswerStream(na.Pulse, sec.Pseudonym)
 	var answerID uuid.UUID
 	if na.IdempotencyKey != "" {
-		answerID = derivedID("answer", na.Pulse, sec.Pseudonym, na.IdempotencyKey)
+		answerID = answerIDFor(sec.Key, na.Pulse, sec.Pseudonym, na.IdempotencyKey)
 		if r, ok, err := a.receipt(ctx, stream, answerID); err != nil || ok {
 			return r, err
 		}
@@ -187,6 +190,18 @@ func (a *App) Answer(ctx context.Context, p Principal, na NewAnswer) (Receipt, e
 	return Receipt{AnswerID: ans.Answer, SurveyID: ans.Survey, PulseID: ans.Pulse, Day: ans.Day, Position: res.Position}, nil
 }
 
+// answerIDFor returns the event ID of the answer to pulse whose request
+// carried the Idempotency-Key idemKey. The key is mixed in through an HMAC
+// with the member's key: a client may choose a key that names the member
+// (say "ada-2026-W48"), and a plain hash of it beside the pseudonym, which
+// the answer carries, would let anyone confirm such a guess, even after the
+// member's erasure.
+func answerIDFor(memberKey []byte, pulse, pseudonym, idemKey string) uuid.UUID {
+	mac := hmac.New(sha256.New, memberKey)
+	mac.Write([]byte(idemKey))
+	return derivedID("answer", pulse, pseudonym, hex.EncodeToString(mac.Sum(nil)))
+}
+
 // receipt returns the receipt of the answer in stream when its event has
 // the given id, and whether it has.
 func (a *App) receipt(ctx context.Context, stream string, id uuid.UUID) (Receipt, bool, error) {
@@ -218,7 +233,15 @@ func (a *App) recordParticipation(ctx context.Context, s *survey.State, pulse st
 		return err
 	}
 	var ids []string
-	if err := a.viewOrg(ctx, func(o *org.State) error { ids = append(ids, o.MemberOrder...); return nil }); err != nil {
+	err := a.viewOrg(ctx, func(o *org.State) error {
+		for _, id := range o.MemberOrder {
+			if !o.Members[id].Erased {
+				ids = append(ids, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	var answered []string

@@ -58,17 +58,26 @@ func newEnv(tb testing.TB, allowance int) *env {
 	}
 	tb.Cleanup(func() { v.Close() })
 	c := &clock{t: t0}
-	a, err := app.New(app.Config{Store: store, Vault: v, AdminTokenHash: app.HashToken(adminToken), Now: c.Now,
-		Rand: rand.NewChaCha8([32]byte{1}), Allowance: allowance})
-	if err != nil {
-		tb.Fatalf("app.New: %v", err)
-	}
-	e := &env{app: a, store: store, vault: v, clock: c}
-	e.admin, err = a.Authenticate(context.Background(), adminToken)
+	e := &env{store: store, vault: v, clock: c}
+	e.app = e.newApp(tb, store, allowance, 1)
+	e.admin, err = e.app.Authenticate(context.Background(), adminToken)
 	if err != nil {
 		tb.Fatalf("authenticate admin: %v", err)
 	}
 	return e
+}
+
+// newApp returns an App on store (e's store, or one wrapping it) and e's
+// vault and clock, with randomness seeded with seed: another seed for
+// another App on the same data, as after a restart.
+func (e *env) newApp(tb testing.TB, store events.Store, allowance int, seed byte) *app.App {
+	tb.Helper()
+	a, err := app.New(app.Config{Store: store, Vault: e.vault, AdminTokenHash: app.HashToken(adminToken), Now: e.clock.Now,
+		Rand: rand.NewChaCha8([32]byte{seed}), Allowance: allowance})
+	if err != nil {
+		tb.Fatalf("app.New: %v", err)
+	}
+	return a
 }
 
 // team creates a team as admin.

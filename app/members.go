@@ -113,7 +113,7 @@ func (a *App) sealer(key []byte) func(plaintext, context string) (pii.Sealed, er
 
 // personal returns the name and e-mail of member id, opened with their key;
 // m is the member's record, or nil to read it from the org state. erased is
-// true, and both are "", when the key has been erased.
+// true, and both are "", when the member or their key has been erased.
 func (a *App) personal(ctx context.Context, id string, m *org.Member) (name, email string, erased bool, err error) {
 	if m == nil {
 		var copyM org.Member
@@ -127,6 +127,9 @@ func (a *App) personal(ctx context.Context, id string, m *org.Member) (name, ema
 			return "", "", false, err
 		}
 		m = &copyM
+	}
+	if m.Erased {
+		return "", "", true, nil
 	}
 	sec, err := a.vault.Get(ctx, id)
 	if errors.Is(err, vault.ErrNotFound) {

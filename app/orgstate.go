@@ -9,8 +9,9 @@ import (
 	"github.com/empulse/empulse/org"
 )
 
-// catchUpOrg reads the org stream's events after the cached state into it.
-// The caller holds orgMu.
+// catchUpOrg reads the org stream's events after the cached state into it,
+// deleting the vault entries of the members whose erasure it reads (see
+// forgetErased). The caller holds orgMu.
 func (a *App) catchUpOrg(ctx context.Context) error {
 	stream := org.Stream(a.org)
 	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, a.orgNext, 0)
@@ -23,6 +24,9 @@ func (a *App) catchUpOrg(ctx context.Context) error {
 	for _, e := range evs {
 		v, err := a.reg.Decode(e)
 		if err != nil {
+			return err
+		}
+		if err := a.forgetErased(ctx, v); err != nil {
 			return err
 		}
 		a.orgS.Apply(v)

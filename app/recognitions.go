@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/org"
 	"github.com/empulse/empulse/pii"
@@ -39,15 +40,20 @@ type NewRecognition struct {
 // allowance: it appends to p's stream for the current ISO week with the
 // expected revision, and on a conflict reloads and decides again, so that
 // parallel requests never exceed the allowance. It returns Forbidden when p
-// is not a member, NotFound (field "receiver_id"), or the errors of
+// is not a member, NotFound (field "receiver_id"), Conflict (field
+// "receiver_id") for an erased receiver, or the errors of
 // recognition.DecideGive (Conflict, field "allowance", when it is used up).
 func (a *App) Recognize(ctx context.Context, p Principal, nr NewRecognition) (Recognition, error) {
 	if err := requireMember(p); err != nil {
 		return Recognition{}, err
 	}
 	err := a.viewOrg(ctx, func(s *org.State) error {
-		if _, ok := s.Members[nr.Receiver]; !ok && nr.Receiver != p.Member {
+		m, ok := s.Members[nr.Receiver]
+		switch {
+		case !ok && nr.Receiver != p.Member:
 			return notFound("receiver_id", "no such member")
+		case ok && m.Erased:
+			return &apperr.Error{Code: apperr.Conflict, Field: "receiver_id", Message: "this member's personal data has been erased"}
 		}
 		return nil
 	})

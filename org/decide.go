@@ -108,11 +108,15 @@ type MoveMember struct {
 
 // DecideMove returns the MemberMoved event for c, or an *apperr.Error:
 // NotFound for an unknown member (field "member") or team (field
-// "team_id"), Conflict when the member is in that team already.
+// "team_id"), Conflict for an erased member (field "member") or when the
+// member is in that team already (field "team_id").
 func DecideMove(s *State, c MoveMember) (MemberMoved, error) {
 	m, ok := s.Members[c.Member]
 	if !ok {
 		return MemberMoved{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if m.Erased {
+		return MemberMoved{}, ErrErased
 	}
 	if _, ok := s.Teams[c.Team]; !ok {
 		return MemberMoved{}, &apperr.Error{Code: apperr.NotFound, Field: "team_id", Message: "no such team"}
@@ -131,7 +135,8 @@ type ChangeRole struct {
 
 // DecideChangeRole returns the MemberRoleChanged event for c, or an
 // *apperr.Error: Invalid for an unknown role (field "role"), NotFound for an
-// unknown member (field "member"), Conflict when the member has that role.
+// unknown member (field "member"), Conflict for an erased member (field
+// "member") or when the member has that role (field "role").
 func DecideChangeRole(s *State, c ChangeRole) (MemberRoleChanged, error) {
 	if !c.Role.Valid() {
 		return MemberRoleChanged{}, apperr.Field("role", "must be admin, analyst, leader or employee")
@@ -140,10 +145,31 @@ func DecideChangeRole(s *State, c ChangeRole) (MemberRoleChanged, error) {
 	if !ok {
 		return MemberRoleChanged{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
 	}
+	if m.Erased {
+		return MemberRoleChanged{}, ErrErased
+	}
 	if m.Role == c.Role {
 		return MemberRoleChanged{}, &apperr.Error{Code: apperr.Conflict, Field: "role", Message: "member has this role already"}
 	}
 	return MemberRoleChanged{Member: c.Member, Role: c.Role}, nil
+}
+
+// ErrErased is the Conflict (field "member") returned for a change to a
+// member whose personal data has been erased.
+var ErrErased = &apperr.Error{Code: apperr.Conflict, Field: "member", Message: "this member's personal data has been erased"}
+
+// DecideErase returns the MemberErased event for member, or an
+// *apperr.Error: NotFound for an unknown member (field "member"), ErrErased
+// for a member erased already.
+func DecideErase(s *State, member string) (MemberErased, error) {
+	m, ok := s.Members[member]
+	if !ok {
+		return MemberErased{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if m.Erased {
+		return MemberErased{}, ErrErased
+	}
+	return MemberErased{Member: member}, nil
 }
 
 // checkText returns an Invalid error for field unless s is 1 to max

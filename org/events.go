@@ -43,12 +43,23 @@ type MemberRoleChanged struct {
 	Role   Role   `json:"role"`
 }
 
+// MemberErased records that a member's personal data was erased (the right
+// to erasure): their key and pseudonym were deleted from the vault before
+// this event was appended. It carries nothing but the member's id. From it
+// on the member is no longer in any team (their team's member count drops
+// as on a departure), their token no longer authenticates, and they can no
+// longer be moved, given another role or recognised.
+type MemberErased struct {
+	Member string `json:"member"`
+}
+
 // The event type names.
 const (
 	TypeTeamCreated       = "TeamCreated"
 	TypeMemberJoined      = "MemberJoined"
 	TypeMemberMoved       = "MemberMoved"
 	TypeMemberRoleChanged = "MemberRoleChanged"
+	TypeMemberErased      = "MemberErased"
 )
 
 // EventType returns the event's type name.
@@ -63,12 +74,16 @@ func (MemberMoved) EventType() string { return TypeMemberMoved }
 // EventType returns the event's type name.
 func (MemberRoleChanged) EventType() string { return TypeMemberRoleChanged }
 
+// EventType returns the event's type name.
+func (MemberErased) EventType() string { return TypeMemberErased }
+
 // Register registers the package's event types in r.
 func Register(r *events.Registry) {
 	events.Register[TeamCreated](r, TypeTeamCreated)
 	events.Register[MemberJoined](r, TypeMemberJoined)
 	events.Register[MemberMoved](r, TypeMemberMoved)
 	events.Register[MemberRoleChanged](r, TypeMemberRoleChanged)
+	events.Register[MemberErased](r, TypeMemberErased)
 }
 
 // NameContext is the pii context a member's name is sealed with.

@@ -155,6 +155,48 @@ func TestDecideMoveAndRole(t *testing.T) {
 	}
 }
 
+func TestDecideErase(t *testing.T) {
+	t.Parallel()
+	s := fixture(t)
+	s.Apply(org.MemberJoined{Member: "m2", Team: "a", Role: org.RoleLeader, Name: pii.Sealed("n"), Email: pii.Sealed("e"), TokenHash: "h2"})
+	_, err := org.DecideErase(s, "zz")
+	wantErr(t, err, apperr.NotFound, "member")
+	ev, err := org.DecideErase(s, "m2")
+	if err != nil || ev != (org.MemberErased{Member: "m2"}) {
+		t.Fatalf("erase=%+v, %v; want MemberErased of m2", ev, err)
+	}
+	s.Apply(ev)
+	m := s.Members["m2"]
+	if !m.Erased || m.Name != nil || m.Email != nil || m.TokenHash != "" || m.Team != "a" {
+		t.Errorf("erased member=%+v; want erased, sealed data and token hash gone, last team kept", m)
+	}
+	if got := s.MemberByToken("h2"); got != nil {
+		t.Errorf("MemberByToken(h2)=%+v after erasure, want nil", got)
+	}
+	if got := s.MemberByToken("h1"); got == nil || got.ID != "m1" {
+		t.Errorf("MemberByToken(h1)=%v, want m1 still", got)
+	}
+	if len(s.MemberOrder) != 2 {
+		t.Errorf("MemberOrder=%v, want both members listed", s.MemberOrder)
+	}
+	tests := []struct {
+		name   string
+		decide func() error
+	}{
+		{"EraseAgain", func() error { _, err := org.DecideErase(s, "m2"); return err }},
+		{"Move", func() error { _, err := org.DecideMove(s, org.MoveMember{Member: "m2", Team: "b"}); return err }},
+		{"ChangeRole", func() error {
+			_, err := org.DecideChangeRole(s, org.ChangeRole{Member: "m2", Role: org.RoleEmployee})
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantErr(t, tt.decide(), apperr.Conflict, "member")
+		})
+	}
+}
+
 func TestState_Subtree(t *testing.T) {
 	t.Parallel()
 	s := fixture(t)
@@ -185,12 +227,14 @@ func TestRegister(t *testing.T) {
 	t.Parallel()
 	r := events.NewRegistry()
 	org.Register(r)
-	data, err := events.Marshal(org.MemberMoved{Member: "m", From: "a", To: "b"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := r.Decode(events.Event{Type: org.TypeMemberMoved, Data: data})
-	if err != nil || got != (org.MemberMoved{Member: "m", From: "a", To: "b"}) {
-		t.Fatalf("Decode=%+v, %v", got, err)
+	for _, ev := range []interface{ EventType() string }{org.MemberMoved{Member: "m", From: "a", To: "b"}, org.MemberErased{Member: "m"}} {
+		data, err := events.Marshal(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Decode(events.Event{Type: ev.EventType(), Data: data})
+		if err != nil || got != ev {
+			t.Fatalf("Decode(%s)=%+v, %v; want %+v", data, got, err, ev)
+		}
 	}
 }

@@ -11,6 +11,8 @@ type Team struct {
 }
 
 // Member is a member as the State knows it. Name and Email stay sealed.
+// Once Erased, Name, Email and TokenHash are empty and Team is the team the
+// member was last in.
 type Member struct {
 	ID        string
 	Team      string
@@ -18,6 +20,7 @@ type Member struct {
 	Name      pii.Sealed
 	Email     pii.Sealed
 	TokenHash string
+	Erased    bool
 }
 
 // State is an organisation folded from its stream. The zero value is not
@@ -58,6 +61,13 @@ func (s *State) Apply(ev any) {
 	case MemberRoleChanged:
 		if m, ok := s.Members[e.Member]; ok {
 			m.Role = e.Role
+		}
+	case MemberErased:
+		if m, ok := s.Members[e.Member]; ok {
+			if s.byToken[m.TokenHash] == m.ID {
+				delete(s.byToken, m.TokenHash)
+			}
+			m.Name, m.Email, m.TokenHash, m.Erased = nil, nil, "", true
 		}
 	}
 }

@@ -44,11 +44,11 @@ var layout = datadir.Layout{
 //
 //	'p'                      -> commit(8) prepare(8)  the checkpoint
 //	't' team                 -> teamRec JSON
-//	'm' member               -> team
+//	'm' member               -> team (deleted once the member is erased)
 //	's' survey               -> surveyRec JSON
 //	'u' pulse                -> pulseRec JSON
 //	'c' week 0x00 team       -> cell JSON
-//	'r' receiver 0x00 idx(8) -> receivedRec JSON
+//	'r' receiver 0x00 idx(8) -> receivedRec JSON (deleted once the receiver is erased)
 const (
 	keyCheckpoint = 'p'
 	keyTeam       = 't'
@@ -131,7 +131,14 @@ func (d *db) save(s *state, pos events.Position, sync bool) error {
 		}
 	}
 	for id := range s.dirtyMembers {
-		if err := b.Set(key(keyMember, id), []byte(s.members[id]), nil); err != nil {
+		team, ok := s.members[id]
+		if !ok { // erased
+			if err := b.Delete(key(keyMember, id), nil); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := b.Set(key(keyMember, id), []byte(team), nil); err != nil {
 			return err
 		}
 	}
@@ -147,6 +154,13 @@ func (d *db) save(s *state, pos events.Position, sync bool) error {
 	}
 	for _, ck := range s.dirtyCells {
 		if err := set(key(keyCell, string(ck.Week), ck.Team), s.weeks[ck.Week].cells[ck.Team]); err != nil {
+			return err
+		}
+	}
+	// An erased receiver's recognitions are deleted before any set below:
+	// a batch applies in order.
+	for recv := range s.dirtyErased {
+		if err := b.DeleteRange(append(key(keyReceived, recv), 0), append(key(keyReceived, recv), 1), nil); err != nil {
 			return err
 		}
 	}

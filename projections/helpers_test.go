@@ -102,13 +102,14 @@ func allQuestions() []survey.Question {
 }
 
 // history appends a random history to a: an organisation of teams and
-// members, surveys with pulses, answers (some with comments), moves and
-// recognitions. It returns the team ids.
+// members, surveys with pulses, answers (some with comments), moves,
+// erasures and recognitions (a few to members erased meanwhile).
 type history struct {
 	a       *appender
 	rng     *rand.Rand
 	teams   []string
 	members []string
+	erased  []string
 	pulses  []string
 	surveys map[string]string // pulse -> survey
 	qs      []survey.Question
@@ -146,6 +147,11 @@ func (h *history) step() {
 	case x < 24:
 		m := h.members[r.IntN(len(h.members))]
 		h.a.add(org.Stream("o"), org.MemberMoved{Member: m, To: h.teams[r.IntN(len(h.teams))]})
+	case len(h.members) > 3 && x < 26:
+		i := r.IntN(len(h.members))
+		h.a.add(org.Stream("o"), org.MemberErased{Member: h.members[i]})
+		h.erased = append(h.erased, h.members[i])
+		h.members = append(h.members[:i], h.members[i+1:]...)
 	case len(h.pulses) == 0 || x < 28:
 		sv, p := h.id("survey"), h.id("pulse")
 		k := 3 + r.IntN(3)
@@ -159,6 +165,9 @@ func (h *history) step() {
 		h.surveys[p] = sv
 	case x < 40:
 		g, rc := h.members[r.IntN(len(h.members))], h.members[r.IntN(len(h.members))]
+		if len(h.erased) > 0 && r.IntN(10) == 0 {
+			rc = h.erased[r.IntN(len(h.erased))] // given while the receiver was being erased
+		}
 		day := t0.AddDate(0, 0, r.IntN(21)-14)
 		h.a.add(recognition.Stream(g, recognition.Week(day)), recognition.Given{Recognition: h.id("rec"), Giver: g, Receiver: rc,
 			Value: "teamwork", Message: []byte{1, 2, 3}, Week: recognition.Week(day), Day: day.Format(time.DateOnly)})

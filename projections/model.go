@@ -129,6 +129,9 @@ type state struct {
 	dirtyPulses   map[string]bool
 	dirtyCells    []cellKey      // cells whose dirty flag is set
 	dirtyReceived map[string]int // receiver -> first unsaved index
+	// dirtyErased are the erased receivers whose saved recognitions are
+	// to be deleted, before any saved since.
+	dirtyErased map[string]bool
 }
 
 // newState returns an empty state.
@@ -143,12 +146,13 @@ func newState() *state {
 // clean forgets which parts changed.
 func (s *state) clean() {
 	s.dirtyTeams, s.dirtyMembers, s.dirtySurveys, s.dirtyPulses = map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
-	s.dirtyCells, s.dirtyReceived = s.dirtyCells[:0], map[string]int{}
+	s.dirtyCells, s.dirtyReceived, s.dirtyErased = s.dirtyCells[:0], map[string]int{}, map[string]bool{}
 }
 
 // dirty reports how many parts changed since the last save.
 func (s *state) dirty() int {
-	return len(s.dirtyTeams) + len(s.dirtyMembers) + len(s.dirtySurveys) + len(s.dirtyPulses) + len(s.dirtyCells) + len(s.dirtyReceived)
+	return len(s.dirtyTeams) + len(s.dirtyMembers) + len(s.dirtySurveys) + len(s.dirtyPulses) + len(s.dirtyCells) +
+		len(s.dirtyReceived) + len(s.dirtyErased)
 }
 
 // changes returns the team-weeks of the changed cells and of every team
@@ -288,6 +292,12 @@ func (s *state) apply(e *events.Event) {
 			return
 		}
 		s.moveMember(v.Member, v.To)
+	case org.TypeMemberErased:
+		var v memberErased
+		if decode(e.Data, &v) != nil || v.Member == "" {
+			return
+		}
+		s.eraseMember(v.Member)
 	case survey.TypeCreated:
 		var v surveyCreated
 		if decode(e.Data, &v) != nil || v.Survey == "" {
@@ -338,6 +348,29 @@ func (s *state) moveMember(member, team string) {
 	if t := s.teams[team]; t != nil {
 		t.Members++
 		s.dirtyTeams[team] = true
+	}
+}
+
+// eraseMember takes an erased member out of their team, as a departure
+// would, and forgets the recognitions they received, whose messages are
+// about them. What they answered stays in the cells: answers carry a
+// pseudonym, never the member, so past weeks keep their figures.
+func (s *state) eraseMember(member string) {
+	team, ok := s.members[member]
+	if !ok {
+		return
+	}
+	s.orgGen++
+	if t := s.teams[team]; t != nil {
+		t.Members--
+		s.dirtyTeams[team] = true
+	}
+	delete(s.members, member)
+	s.dirtyMembers[member] = true
+	if len(s.received[member]) > 0 {
+		delete(s.received, member)
+		delete(s.dirtyReceived, member)
+		s.dirtyErased[member] = true
 	}
 }
 
@@ -463,7 +496,8 @@ func (s *state) answer(v *answerRaw) {
 }
 
 // recognise counts a recognition for the giver's and the receiver's teams
-// (as they are when it is given) and keeps it for the receiver.
+// (as they are when it is given) and keeps it for the receiver, unless the
+// receiver is not, or no longer, a member (erased while it was given).
 func (s *state) recognise(v *recognitionGiven) {
 	if !recognition.ValidWeek(v.Week) || v.Receiver == "" {
 		return
@@ -472,9 +506,11 @@ func (s *state) recognise(v *recognitionGiven) {
 	if t, ok := s.members[v.Giver]; ok {
 		s.cellS(t, week).Given++
 	}
-	if t, ok := s.members[v.Receiver]; ok {
-		s.cellS(t, week).Received++
+	t, ok := s.members[v.Receiver]
+	if !ok {
+		return
 	}
+	s.cellS(t, week).Received++
 	list := s.received[v.Receiver]
 	if _, dirty := s.dirtyReceived[v.Receiver]; !dirty {
 		s.dirtyReceived[v.Receiver] = len(list)
@@ -498,6 +534,9 @@ type (
 	memberMoved struct {
 		Member string `json:"member"`
 		To     string `json:"to"`
+	}
+	memberErased struct {
+		Member string `json:"member"`
 	}
 	surveyCreated struct {
 		Survey string `json:"survey"`
