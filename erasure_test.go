@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/pebble"
@@ -84,27 +82,6 @@ func seedErasure(t *testing.T, data string) (*erasureOrg, string, func() error) 
 	return o, addr, stop
 }
 
-// get GETs path with token from the server at addr and returns the body,
-// failing unless the status is 200.
-func get(t *testing.T, addr, token, path string) string {
-	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: status=%d, body %s", path, resp.StatusCode, b)
-	}
-	return string(b)
-}
-
 // scoresOf is a team's scores of the current week: each metric's value and
 // respondents (withheld ones as their reason), and the comments.
 type scoresOf struct {
@@ -147,7 +124,7 @@ func (o *erasureOrg) scores(t *testing.T, addr, team string) scoresOf {
 // want) and the exports.
 func (o *erasureOrg) checkErased(t *testing.T, addr string, want map[string]scoresOf) {
 	t.Helper()
-	if got := get(t, addr, erasureAdmin, "/api/v1/members/"+o.erin); got != `{"id":"`+o.erin+`","team_id":"`+o.alpha+`","role":"employee","erased":true}` {
+	if got := getBody(t, addr, erasureAdmin, "/api/v1/members/"+o.erin); got != `{"id":"`+o.erin+`","team_id":"`+o.alpha+`","role":"employee","erased":true}` {
 		t.Errorf("GET the erased member=%s", got)
 	}
 	call(t, addr, o.erinToken, "GET", "/api/v1/me", "", 401, nil)
@@ -185,14 +162,14 @@ func (o *erasureOrg) checkErased(t *testing.T, addr string, want map[string]scor
 		"/api/v1/analysis/correlations?format=json&min_n=4", "/api/v1/analysis/correlations?format=csv&min_n=4",
 		"/api/v1/analysis/correlations?format=ndjson&min_n=4", "/api/v1/analysis/plots/trends?metric=wellbeing&format=svg"}
 	for _, path := range reads {
-		body := get(t, addr, erasureAdmin, path)
+		body := getBody(t, addr, erasureAdmin, path)
 		for _, p := range o.personal {
 			if strings.Contains(body, p) {
 				t.Errorf("GET %s shows %q after the erasure", path, p)
 			}
 		}
 	}
-	body := get(t, addr, o.maxToken, "/api/v1/me/recognitions")
+	body := getBody(t, addr, o.maxToken, "/api/v1/me/recognitions")
 	for _, p := range o.personal {
 		if strings.Contains(body, p) {
 			t.Errorf("Max's recognitions show %q after the erasure", p)
@@ -213,7 +190,7 @@ func TestErasure_EndToEnd(t *testing.T) {
 	if n := len(want[o.alpha].comments); n != 11 {
 		t.Fatalf("%d comments before the erasure, want 11", n)
 	}
-	if body := get(t, addr, erasureAdmin, "/api/v1/members/"+o.erin); !strings.Contains(body, "Erin Erased") {
+	if body := getBody(t, addr, erasureAdmin, "/api/v1/members/"+o.erin); !strings.Contains(body, "Erin Erased") {
 		t.Fatalf("before the erasure the member reads %s", body)
 	}
 	// Her secrets, to look for in the vault's files afterwards, and Max's,
@@ -351,7 +328,7 @@ func TestServe_CompletesInterruptedErasure(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
 	o, addr, stop := seedErasure(t, data)
-	get(t, addr, o.erinToken, "/api/v1/me")
+	getBody(t, addr, o.erinToken, "/api/v1/me")
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +345,7 @@ func TestServe_CompletesInterruptedErasure(t *testing.T) {
 
 	addr, logs, stop := startServe(t, []string{"--addr", "127.0.0.1:0"}, erasureEnv(data))
 	call(t, addr, o.erinToken, "GET", "/api/v1/me", "", 401, nil)
-	get(t, addr, o.maxToken, "/api/v1/me")
+	getBody(t, addr, o.maxToken, "/api/v1/me")
 	if !strings.Contains(logs.String(), "completing an interrupted erasure") {
 		t.Errorf("logs do not say the erasure was completed:\n%s", logs)
 	}

@@ -43,3 +43,24 @@ func call(t *testing.T, addr, token, method, path, body string, want int, v any)
 		}
 	}
 }
+
+// getBody GETs path with token from the server at addr and returns the body,
+// failing unless the status is 200.
+func getBody(t *testing.T, addr, token, path string) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status=%d, body %s", path, resp.StatusCode, b)
+	}
+	return string(b)
+}
