@@ -32,4 +32,16 @@ func TestDirectory(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("directory=%v, want %v (by name)", names, want)
 	}
+
+	// An erased member is no longer anyone's colleague.
+	f.s.ok(t, req{method: "DELETE", path: "/api/v1/members/" + f.empAID, token: adminToken}, 204, nil)
+	f.s.ok(t, req{method: "GET", path: "/api/v1/directory", token: f.empB}, 200, &got)
+	for _, m := range got.Members {
+		if m.ID == f.empAID {
+			t.Errorf("the directory still lists the erased member as %q", m.Name)
+		}
+	}
+	if len(got.Members) != 3 {
+		t.Errorf("%d colleagues after the erasure, want 3", len(got.Members))
+	}
 }
