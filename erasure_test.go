@@ -21,7 +21,7 @@ import (
 // erasureAdmin is the admin token of the erasure tests' servers.
 const erasureAdmin = "erasure-admin-token"
 
-// erasureOrg is Company > Alpha with eleven employees of Alpha, Erin among
+// erasureOrg is Company > Alpha with twelve employees of Alpha, Erin among
 // them, who all answered an open WHO-5 pulse of Company (k=3) with a
 // comment; Erin and Max recognised each other.
 type erasureOrg struct {
@@ -30,6 +30,11 @@ type erasureOrg struct {
 	max, maxToken        string
 	personal             []string // Erin's data, which must never show once she is erased
 }
+
+// members is the size of the erasureOrg: a multiple of the release step
+// (3 for k=3), and at least 10, so that every answer and comment of the
+// open week is shown.
+const members = 12
 
 // erasureEnv is the environment of the erasure tests' servers on data.
 func erasureEnv(data string) map[string]string {
@@ -51,7 +56,7 @@ func seedErasure(t *testing.T, data string) (*erasureOrg, string, func() error) 
 	o.company, o.alpha = company.ID, alpha.ID
 	var sv, p idOf
 	var tokens []string
-	for i := range 11 {
+	for i := range members {
 		name, email := fmt.Sprintf("Member %d", i), fmt.Sprintf("member%d@example.org", i)
 		if i == 0 {
 			name, email = "Erin Erased", "erin.erased@example.org"
@@ -187,8 +192,8 @@ func TestErasure_EndToEnd(t *testing.T) {
 	data := t.TempDir()
 	o, addr, stop := seedErasure(t, data)
 	want := map[string]scoresOf{o.alpha: o.scores(t, addr, o.alpha), o.company: o.scores(t, addr, o.company)}
-	if n := len(want[o.alpha].comments); n != 11 {
-		t.Fatalf("%d comments before the erasure, want 11", n)
+	if n := len(want[o.alpha].comments); n != members {
+		t.Fatalf("%d comments before the erasure, want %d", n, members)
 	}
 	if body := getBody(t, addr, erasureAdmin, "/api/v1/members/"+o.erin); !strings.Contains(body, "Erin Erased") {
 		t.Fatalf("before the erasure the member reads %s", body)
@@ -265,8 +270,8 @@ func TestErasure_EndToEnd(t *testing.T) {
 				}
 			}
 		}
-		if erased != 1 || answers != 11 {
-			t.Errorf("%d MemberErased and %d answers in the log, want 1 and all 11", erased, answers)
+		if erased != 1 || answers != members {
+			t.Errorf("%d MemberErased and %d answers in the log, want 1 and all %d", erased, answers, members)
 		}
 	})
 }

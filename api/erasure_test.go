@@ -60,14 +60,15 @@ func TestAPI_EraseMember_Refused(t *testing.T) {
 	}
 }
 
-// TestAPI_EraseMember erases one of eleven members who answered with a
+// TestAPI_EraseMember erases one of twelve members (a multiple of the
+// release step, so that all are shown) who answered with a
 // comment and exchanged recognition, and checks every read that showed
 // their data: the member record and list, the team's comments, the
 // recognitions their colleague received, and their token, while the
 // team's scores stay the same.
 func TestAPI_EraseMember(t *testing.T) {
 	t.Parallel()
-	o := newScoreOrg(t, map[string]int{"alpha": 11})
+	o := newScoreOrg(t, map[string]int{"alpha": 12})
 	s := o.s
 	tokens := o.tokens[o.alpha]
 	ids := make([]string, len(tokens))

@@ -126,14 +126,20 @@ func (o *scoreOrg) scores(t *testing.T, token, team string) teamScoresJSON {
 
 func TestScores_SuppressionAndSubtraction(t *testing.T) {
 	t.Parallel()
-	o := newScoreOrg(t, map[string]int{"alpha": 4, "beta": 2, "gamma": 3, "delta": 4})
-	// Alpha answers 4 (WHO-5 raw 4 each: 80), Beta 2 (raw 1: 20), Gamma
-	// 3 (60), Delta 4 (40).
+	o := newScoreOrg(t, map[string]int{"alpha": 5, "beta": 2, "gamma": 3, "delta": 5})
+	// Alpha answers 5 (WHO-5 raw 4 each: 80), Beta 2 (raw 1: 20), Gamma
+	// 3 (60), Delta 5 (40).
 	for team, v := range map[string]int{o.alpha: 4, o.beta: 1, o.gamma: 3, o.delta: 2} {
 		for _, tok := range o.tokens[team] {
 			o.answer(t, tok, v, "")
 		}
 	}
+	// Read once the week has ended, when every group shows its answers
+	// (none has a single one unreleased): Beta's two count, so the
+	// subtraction rule has something to protect.
+	o.s.mu.Lock()
+	o.s.now = t0.AddDate(0, 0, 7)
+	o.s.mu.Unlock()
 	wb := func(team string) scoreJSON { return o.scores(t, adminToken, team).Weeks[0].Scores["wellbeing"] }
 
 	// Reading the small group directly shows no number.
@@ -143,10 +149,10 @@ func TestScores_SuppressionAndSubtraction(t *testing.T) {
 	}
 	// Through the parent: Company is shown, but then Alpha or Gamma
 	// would give Beta away by subtraction, so the smaller of them
-	// (Gamma's subtree has 7, Alpha 4) is withheld too.
+	// (Gamma's subtree has 8, Alpha 5) is withheld too.
 	company, alpha, gamma := wb(o.root), wb(o.alpha), wb(o.gamma)
-	if company.Suppressed || company.Respondents == nil || *company.Respondents != 13 {
-		t.Fatalf("Company=%+v, want shown with 13 respondents", company)
+	if company.Suppressed || company.Respondents == nil || *company.Respondents != 15 {
+		t.Fatalf("Company=%+v, want shown with 15 respondents", company)
 	}
 	if !alpha.Suppressed || alpha.Reason != "withheld to protect a smaller group" {
 		t.Errorf("Alpha=%+v, want withheld by complementary suppression", alpha)
@@ -175,7 +181,7 @@ func TestScores_SuppressionAndSubtraction(t *testing.T) {
 	if got := (*company.Value*float64(*company.Respondents) - shownSum) / float64(*company.Respondents-shownN); math.Abs(got-20) < 0.5 {
 		t.Errorf("subtraction gives %.1f, Beta's exact score", got)
 	}
-	// Delta (4 >= k) is shown; Gamma's own 3 are not shown apart, and
+	// Delta (5 >= k) is shown; Gamma's own 3 are not shown apart, and
 	// Gamma - Delta is a group of 3 >= k, so nothing more is withheld.
 	if d := wb(o.delta); d.Suppressed || *d.Value != 40 {
 		t.Errorf("Delta=%+v, want 40", d)
@@ -209,12 +215,12 @@ func TestScores_SuppressionAndSubtraction(t *testing.T) {
 		} `json:"weeks"`
 	}
 	o.s.ok(t, req{method: "GET", path: "/api/v1/scores/overview?from=2026-W48&to=2026-W48", token: o.analyst}, 200, &ov)
-	want := (4*80.0 + 2*20 + 3*60 + 4*40) / 13
+	want := (5*80.0 + 2*20 + 3*60 + 5*40) / 15
 	if got := ov.Weeks[0].Scores["wellbeing"]; got.Suppressed || math.Abs(*got.Value-math.Round(want*10)/10) > 1e-9 {
 		t.Errorf("overview wellbeing=%+v, want %.1f", got, want)
 	}
-	if got := ov.Weeks[0].Scores["wellbeing_low_share"]; got.Suppressed || math.Abs(*got.Value-math.Round(6.0/13*1000)/10) > 1e-9 {
-		t.Errorf("overview low share=%+v, want %.1f", got, 600.0/13)
+	if got := ov.Weeks[0].Scores["wellbeing_low_share"]; got.Suppressed || math.Abs(*got.Value-math.Round(7.0/15*1000)/10) > 1e-9 {
+		t.Errorf("overview low share=%+v, want %.1f", got, 700.0/15)
 	}
 	if ov.Teams != 5 {
 		t.Errorf("overview teams=%d, want 5", ov.Teams)
@@ -223,32 +229,36 @@ func TestScores_SuppressionAndSubtraction(t *testing.T) {
 
 func TestScores_ReadYourWritesAndComments(t *testing.T) {
 	t.Parallel()
-	o := newScoreOrg(t, map[string]int{"alpha": 11})
+	o := newScoreOrg(t, map[string]int{"alpha": 12})
 	for i, tok := range o.tokens[o.alpha] {
 		o.answer(t, tok, 5, fmt.Sprintf("comment %d", i))
-		// Each answer is in the scores the moment it is acknowledged.
+		// Each answer is folded the moment it is acknowledged, and shown
+		// with the answers released with it: three at a time for k=3
+		// (max(3, ceil(k/2))), so that no read gives one answer away.
+		answered := i + 1
+		released := answered / 3 * 3
 		ts := o.scores(t, adminToken, o.alpha)
 		wb := ts.Weeks[0].Scores["wellbeing"]
 		switch {
-		case i+1 < 3 && !wb.Suppressed:
-			t.Fatalf("after %d answers wellbeing=%+v, want suppressed", i+1, wb)
-		case i+1 >= 3 && (wb.Suppressed || *wb.Respondents != int64(i+1)):
-			t.Fatalf("after %d answers wellbeing=%+v, want %d respondents", i+1, wb, i+1)
+		case released < 3 && !wb.Suppressed:
+			t.Fatalf("after %d answers wellbeing=%+v, want suppressed", answered, wb)
+		case released >= 3 && (wb.Suppressed || *wb.Respondents != int64(released)):
+			t.Fatalf("after %d answers wellbeing=%+v, want %d respondents", answered, wb, released)
 		}
 		c := ts.Weeks[0].Comments
-		if i+1 < 10 && (!c.Suppressed || len(c.Items) != 0) {
-			t.Fatalf("after %d answers comments=%+v, want suppressed below max(k,10)", i+1, c)
+		if released < 10 && (!c.Suppressed || len(c.Items) != 0) {
+			t.Fatalf("after %d answers comments=%+v, want suppressed below max(k,10) released", answered, c)
 		}
-		if i+1 >= 10 && (c.Suppressed || len(c.Items) != i+1) {
-			t.Fatalf("after %d answers comments=%+v, want %d", i+1, c, i+1)
+		if released >= 10 && (c.Suppressed || len(c.Items) != released) {
+			t.Fatalf("after %d answers comments=%+v, want %d", answered, c, released)
 		}
 	}
-	// The Company shows 11 too, but its comments (all from Alpha) are the
-	// same; participation is 11 of the 11 invited Alpha members plus the
+	// The Company shows 12 too, but its comments (all from Alpha) are the
+	// same; participation is 12 of the 12 invited Alpha members plus the
 	// leader and the analyst who did not answer.
 	ts := o.scores(t, o.analyst, o.root)
-	if p := ts.Weeks[0].Scores["participation"]; p.Suppressed || math.Abs(*p.Value-math.Round(1100.0/13)/1) > 1 {
-		t.Errorf("participation=%+v, want about %.1f", p, 1100.0/13)
+	if p := ts.Weeks[0].Scores["participation"]; p.Suppressed || math.Abs(*p.Value-math.Round(1200.0/14)/1) > 1 {
+		t.Errorf("participation=%+v, want about %.1f", p, 1200.0/14)
 	}
 	// Comments are shuffled, not in answer order.
 	items := ts.Weeks[0].Comments.Items
@@ -256,8 +266,8 @@ func TestScores_ReadYourWritesAndComments(t *testing.T) {
 	for i, c := range items {
 		inOrder = inOrder && c == fmt.Sprintf("comment %d", i)
 	}
-	if len(items) != 11 || inOrder {
-		t.Errorf("comments=%v, want all 11 shuffled", items)
+	if len(items) != 12 || inOrder {
+		t.Errorf("comments=%v, want all 12 shuffled", items)
 	}
 	// No exact time leaves: nothing in the answer but weeks and days.
 	rec := o.s.ok(t, req{method: "GET", path: "/api/v1/teams/" + o.root + "/scores?from=2026-W48&to=2026-W48", token: adminToken}, 200, nil)
@@ -362,7 +372,7 @@ func TestMyRecognitions_Received(t *testing.T) {
 
 func TestScores_ENPSDriversAndTrend(t *testing.T) {
 	t.Parallel()
-	o := newScoreOrg(t, map[string]int{"alpha": 5})
+	o := newScoreOrg(t, map[string]int{"alpha": 6})
 	var sv idOf
 	o.s.ok(t, req{method: "POST", path: "/api/v1/surveys", token: adminToken,
 		body: `{"name":"Empowerment","team_id":"` + o.alpha + `","instruments":["enps","empowerment"],"cadence":"weekly","k":3}`}, 201, &sv)
@@ -373,15 +383,17 @@ func TestScores_ENPSDriversAndTrend(t *testing.T) {
 		} `json:"questions"`
 	}
 	o.s.ok(t, req{method: "POST", path: "/api/v1/surveys/" + sv.ID + "/pulses", token: adminToken}, 201, &p)
-	// eNPS answers 10, 9, 8, 3, 0: 2 promoters, 2 detractors of 5 -> 0.
-	// Ownership (1-5) answers 1..5: rescaled 0, 25, 50, 75, 100 -> 50.
+	// Six answers, two release steps of k=3, so that all are shown while
+	// the week is open. eNPS answers 10, 9, 8, 7, 3, 0: 2 promoters, 2
+	// detractors of 6 -> 0. Ownership (1-5) answers 1..5 and 3: rescaled
+	// 0, 25, 50, 75, 100, 50 -> 50.
 	for i, tok := range o.tokens[o.alpha] {
 		vals := map[string]int{}
 		for _, q := range p.Questions {
 			vals[q.Key] = 3
 		}
-		vals["enps.recommend"] = []int{10, 9, 8, 3, 0}[i]
-		vals["empowerment.ownership"] = i + 1
+		vals["enps.recommend"] = []int{10, 9, 8, 7, 3, 0}[i]
+		vals["empowerment.ownership"] = []int{1, 2, 3, 4, 5, 3}[i]
 		body, _ := json.Marshal(map[string]any{"values": vals})
 		o.s.ok(t, req{method: "POST", path: "/api/v1/surveys/" + sv.ID + "/pulses/" + p.ID + "/answers", token: tok, body: string(body)}, 201, nil)
 	}
@@ -391,11 +403,11 @@ func TestScores_ENPSDriversAndTrend(t *testing.T) {
 		t.Fatalf("rows=%+v, want Alpha's", hm.Rows)
 	}
 	scores := hm.Rows[0].Scores
-	if e := scores["enps"]; e.Suppressed || *e.Value != 0 || *e.Respondents != 5 {
-		t.Errorf("enps=%+v, want 0 from 5", e)
+	if e := scores["enps"]; e.Suppressed || *e.Value != 0 || *e.Respondents != 6 {
+		t.Errorf("enps=%+v, want 0 from 6", e)
 	}
-	if d := scores["driver:ownership"]; d.Suppressed || *d.Value != 50 || *d.Respondents != 5 {
-		t.Errorf("driver:ownership=%+v, want 50 from 5", d)
+	if d := scores["driver:ownership"]; d.Suppressed || *d.Value != 50 || *d.Respondents != 6 {
+		t.Errorf("driver:ownership=%+v, want 50 from 6", d)
 	}
 	if e := scores["engagement"]; !e.Suppressed {
 		t.Errorf("engagement=%+v, want suppressed: no item feeds it", e)

@@ -33,7 +33,7 @@ const dataDir = "pebble"
 
 // layout is the projections directory's layout; openDB refuses any other.
 var layout = datadir.Layout{
-	Format:           "empulse-projections 1\n",
+	Format:           "empulse-projections 2\n",
 	ErrLocked:        ErrLocked,
 	ErrUnknownFormat: ErrUnknownFormat,
 }

@@ -31,12 +31,17 @@ func mustStore(tb testing.TB) *pebble.Store {
 	return s
 }
 
-// mustOpen opens a runner on store in dir ("" for memory), stopped at the
-// test's end.
+// mustOpen opens a runner on store in dir ("" for memory) whose clock
+// stands at t0, stopped at the test's end.
 func mustOpen(tb testing.TB, store events.Store, dir string) *projections.Runner {
 	tb.Helper()
-	r, err := projections.Open(projections.Config{Store: store, Dir: dir, Now: func() time.Time { return t0 },
-		Shuffle: func(int, func(int, int)) {}})
+	return mustOpenAt(tb, store, dir, func() time.Time { return t0 })
+}
+
+// mustOpenAt is mustOpen with the clock now.
+func mustOpenAt(tb testing.TB, store events.Store, dir string, now func() time.Time) *projections.Runner {
+	tb.Helper()
+	r, err := projections.Open(projections.Config{Store: store, Dir: dir, Now: now, Shuffle: func(int, func(int, int)) {}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,8 +49,12 @@ func mustOpen(tb testing.TB, store events.Store, dir string) *projections.Runner
 	return r
 }
 
-// t0 is a Monday of week 2026-W48.
-var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+// t0 is a Monday of week 2026-W48; t0End is the first moment after that
+// week, when its figures show all but a single unreleased answer.
+var (
+	t0    = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	t0End = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+)
 
 // eventer is a domain event.
 type eventer interface{ EventType() string }

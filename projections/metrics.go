@@ -2,7 +2,6 @@ package projections
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -122,6 +121,9 @@ type cell struct {
 	Given       int64       `json:"given"`       // recognitions given by the team's members
 	Received    int64       `json:"received"`    // recognitions received by the team's members
 	Comments    []comment   `json:"comments,omitempty"`
+	// Rel is what the cell last released of the figures above, which the
+	// queries show (see release.go).
+	Rel released `json:"rel"`
 	// dirty marks a cell changed since the last save.
 	dirty bool
 }
@@ -135,19 +137,11 @@ type comment struct {
 }
 
 // driver returns the accumulator of driver name, adding it if needed.
-func (c *cell) driver(name string) *acc {
-	i := sort.Search(len(c.Drivers), func(i int) bool { return c.Drivers[i].Name >= name })
-	if i < len(c.Drivers) && c.Drivers[i].Name == name {
-		return &c.Drivers[i].Acc
-	}
-	c.Drivers = append(c.Drivers, driverAcc{})
-	copy(c.Drivers[i+1:], c.Drivers[i:])
-	c.Drivers[i] = driverAcc{Name: name}
-	return &c.Drivers[i].Acc
-}
+func (c *cell) driver(name string) *acc { return driverIn(&c.Drivers, name) }
 
 // merge adds b into c, for roll-ups. Comments are not merged: they are
-// gathered separately, only where they may be shown.
+// gathered separately, only where they may be shown. Neither is Rel:
+// roll-ups are made of what the cells show.
 func (c *cell) merge(b *cell) {
 	c.K = max(c.K, b.K)
 	c.Answers += b.Answers
@@ -235,10 +229,8 @@ func (c *cell) count(m Metric) int64 {
 	case MetricGivenPerMember, MetricRecvPerMember:
 		return 0
 	}
-	name := strings.TrimPrefix(string(m), driverPrefix)
-	i := sort.Search(len(c.Drivers), func(i int) bool { return c.Drivers[i].Name >= name })
-	if i < len(c.Drivers) && c.Drivers[i].Name == name {
-		return c.Drivers[i].Acc.N
+	if a := findDriver(c.Drivers, strings.TrimPrefix(string(m), driverPrefix)); a != nil {
+		return a.N
 	}
 	return 0
 }
@@ -277,10 +269,8 @@ func (c *cell) figure(m Metric, members int64) (v float64, n int64) {
 		}
 		return float64(x) / float64(members), members
 	}
-	name := strings.TrimPrefix(string(m), driverPrefix)
-	i := sort.Search(len(c.Drivers), func(i int) bool { return c.Drivers[i].Name >= name })
-	if i < len(c.Drivers) && c.Drivers[i].Name == name {
-		return c.Drivers[i].Acc.score(), c.Drivers[i].Acc.N
+	if a := findDriver(c.Drivers, strings.TrimPrefix(string(m), driverPrefix)); a != nil {
+		return a.score(), a.N
 	}
 	return 0, 0
 }

@@ -403,7 +403,8 @@ func (s *state) openPulse(v *pulseOpened) {
 }
 
 // answer folds one answer into its team's cell of the answer's week (by
-// its day), and its participation into the cell of the pulse's week.
+// its day), and its participation into the cell of the pulse's week, and
+// releases what those cells may show.
 func (s *state) answer(v *answerRaw) {
 	p := s.pulses[string(v.pulse)]
 	if p == nil {
@@ -490,9 +491,20 @@ func (s *state) answer(v *answerRaw) {
 		c.Comments = append(c.Comments, comment{Pulse: string(v.pulse), Respondent: string(v.respondent),
 			Sealed: append([]byte(nil), v.comment...)})
 	}
+	// The pulse-week cell counts the participation. An answer whose day
+	// lies after the pulse's week comes after that week has ended: the
+	// cell is first settled to what the end of the week shows (see
+	// release.go).
 	pc := s.cell(v.team, p.Week)
+	if week > p.Week {
+		pc.release(boundaryMin)
+	}
 	pc.Respondents++
 	pc.K = max(pc.K, k)
+	c.release(releaseStep(c.K))
+	if pc != c {
+		pc.release(releaseStep(pc.K))
+	}
 }
 
 // recognise counts a recognition for the giver's and the receiver's teams

@@ -129,7 +129,7 @@ func (r *Runner) series(ctx context.Context, team string, from, to Week, window 
 			tw.Scores[m] = views[i].score(node, m)
 		}
 		var err error
-		if tw.Comments, err = r.comments(ctx, views[i], w, team); err != nil {
+		if tw.Comments, err = r.comments(ctx, views[i], team); err != nil {
 			return Series{}, err
 		}
 		out.Weeks = append(out.Weeks, tw)
@@ -186,30 +186,24 @@ func copySign(a, b float64) float64 {
 	return a
 }
 
-// comments returns node's comments of week w, shuffled, or why they are
-// withheld. The caller holds r.mu for reading.
-func (r *Runner) comments(ctx context.Context, v *weekView, w Week, node string) (Comments, error) {
-	if reason := v.commentsHidden()[v.t.index[node]]; reason != "" {
+// comments returns node's comments of v's week, shuffled, or why they are
+// withheld: the comments its cells show, as released with their answers.
+// The caller holds r.mu for reading.
+func (r *Runner) comments(ctx context.Context, v *weekView, node string) (Comments, error) {
+	i := v.t.index[node]
+	if reason := v.commentsHidden()[i]; reason != "" {
 		return Comments{reason: reason}, nil
 	}
 	if r.cfg.OpenComment == nil {
 		return Comments{texts: []string{}}, nil
 	}
-	teams := v.t.ids[1:]
-	if node != orgNode {
-		teams = r.st.subtree(node)
+	nodes := []int{i} // node's subtree, parents first
+	for j := 0; j < len(nodes); j++ {
+		nodes = append(nodes, v.t.children[nodes[j]]...)
 	}
 	texts := []string{}
-	for _, t := range teams {
-		wc := r.st.weeks[w]
-		if wc == nil {
-			continue
-		}
-		c := wc.cells[t]
-		if c == nil {
-			continue
-		}
-		for _, cm := range c.Comments {
+	for _, n := range nodes {
+		for _, cm := range v.direct[n].Comments {
 			text, err := r.cfg.OpenComment(ctx, cm.Respondent, cm.Sealed, survey.CommentContext(cm.Pulse, cm.Respondent))
 			if apperr.CodeOf(err) == apperr.NotFound {
 				continue // the respondent's data was erased

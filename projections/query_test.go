@@ -17,7 +17,9 @@ import (
 // tree builds, in a fresh store, the teams of parents (team -> parent, ""
 // for a top-level team, created in sorted order so parents come first
 // when named in order) and answers[team] WHO-5 answers in team, to one
-// pulse of a survey with k; it returns a runner caught up with them.
+// pulse of a survey with k; it returns a runner caught up with them whose
+// clock stands after the week (t0End), so that every team shows all its
+// answers but a single unreleased one (see TestRelease_Differencing).
 func tree(t *testing.T, parents map[string]string, answers map[string]int, k int) *projections.Runner {
 	t.Helper()
 	store := mustStore(t)
@@ -42,7 +44,7 @@ func tree(t *testing.T, parents map[string]string, answers map[string]int, k int
 				Day: t0.Format(time.DateOnly), Values: []survey.Value{{Key: "who5.calm", Value: 3}}})
 		}
 	}
-	r := mustOpen(t, store, "")
+	r := mustOpenAt(t, store, "", func() time.Time { return t0End })
 	if _, err := r.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -88,10 +90,14 @@ func TestQuery_Suppression(t *testing.T) {
 			map[string]string{"P": "", "PA": "P", "PB": "P"}, map[string]int{"PA": 5, "PB": 2},
 			map[string]string{"PB": small, "PA": comp}, false},
 		{"SmallestOtherSibling",
-			map[string]string{"P": "", "PA": "P", "PB": "P", "PC": "P"}, map[string]int{"PA": 6, "PB": 5, "PC": 1},
+			map[string]string{"P": "", "PA": "P", "PB": "P", "PC": "P"}, map[string]int{"PA": 6, "PB": 5, "PC": 2},
 			map[string]string{"PC": small, "PB": comp}, false},
+		// A single answer is never shown, so it needs no protection.
+		{"SingleAnswerHeld",
+			map[string]string{"P": "", "PA": "P", "PB": "P", "PC": "P"}, map[string]int{"PA": 6, "PB": 5, "PC": 1},
+			map[string]string{"PC": small}, false},
 		{"SiblingsTieByID",
-			map[string]string{"P": "", "PA": "P", "PB": "P", "PC": "P"}, map[string]int{"PA": 5, "PB": 5, "PC": 1},
+			map[string]string{"P": "", "PA": "P", "PB": "P", "PC": "P"}, map[string]int{"PA": 5, "PB": 5, "PC": 2},
 			map[string]string{"PC": small, "PA": comp}, false},
 		{"SmallOwnAnswers",
 			map[string]string{"P": "", "PA": "P", "PB": "P"}, map[string]int{"P": 2, "PA": 5, "PB": 6},
@@ -100,7 +106,7 @@ func TestQuery_Suppression(t *testing.T) {
 			map[string]string{"P": "", "PA": "P", "PB": "P"}, map[string]int{"P": 4, "PA": 5, "PB": 6},
 			map[string]string{}, false},
 		{"OwnAnswersAndOneChild",
-			map[string]string{"P": "", "PA": "P"}, map[string]int{"P": 1, "PA": 5},
+			map[string]string{"P": "", "PA": "P"}, map[string]int{"P": 2, "PA": 5},
 			map[string]string{"PA": comp}, false},
 		{"WithheldSiblingSummableFromBelow",
 			map[string]string{"R": "", "RX": "R", "RY": "R", "RX1": "RX", "RX2": "RX"}, map[string]int{"RX1": 5, "RX2": 6, "RY": 2},
@@ -219,7 +225,8 @@ func TestQuery_Scores(t *testing.T) {
 	qs := allQuestions()
 	a.add(survey.Stream("s"), survey.Created{Survey: "s", Team: "T", K: 3, Items: qs})
 	a.add(survey.Stream("s"), survey.PulseOpened{Survey: "s", Pulse: "p", Questions: qs, OpenedAt: t0})
-	// Four answers: WHO-5 raw items, eNPS, eng.a (1-7), eng.b (0-4,
+	// Six answers, twice the release step of k=3, so that the open week
+	// shows them all: WHO-5 raw items, eNPS, eng.a (1-7), eng.b (0-4,
 	// reversed), eng.c (driver on 1-5).
 	rows := []struct {
 		who5          [5]int
@@ -229,6 +236,8 @@ func TestQuery_Scores(t *testing.T) {
 		{[5]int{2, 2, 2, 2, 2}, 9, 1, 4, 1},  // 40 (low), promoter, 0 and 0, 0
 		{[5]int{3, 3, 3, 3, 0}, 7, 4, 2, 3},  // 48 (low), passive, 50 and 50, 50
 		{[5]int{3, 3, 3, 3, 1}, 3, 4, 1, 4},  // 52, detractor, 50 and 75, 75
+		{[5]int{4, 4, 4, 4, 4}, 9, 5, 3, 2},  // 80, promoter, 66.67 and 25, 25
+		{[5]int{1, 1, 1, 1, 1}, 0, 1, 4, 1},  // 20 (low), detractor, 0 and 0, 0
 	}
 	items := []string{"cheerful", "calm", "active", "rested", "interest"}
 	for i, row := range rows {
@@ -254,12 +263,12 @@ func TestQuery_Scores(t *testing.T) {
 		want   float64
 		n      int64
 	}{
-		{projections.MetricWellbeing, (100 + 40 + 48 + 52) / 4.0, 4},
-		{projections.MetricWellbeingLow, 50, 4},
-		{projections.MetricENPS, (2 - 1) * 100 / 4.0, 4},
-		{projections.MetricEngagement, (100 + 100 + 0 + 0 + 50 + 50 + 50 + 75) / 8.0, 4},
-		{projections.DriverMetric("ownership"), (100 + 0 + 50 + 75) / 4.0, 4},
-		{projections.MetricParticipation, 50, 4},
+		{projections.MetricWellbeing, (100 + 40 + 48 + 52 + 80 + 20) / 6.0, 6},
+		{projections.MetricWellbeingLow, 100 * 3 / 6.0, 6},
+		{projections.MetricENPS, (3 - 2) * 100 / 6.0, 6},
+		{projections.MetricEngagement, (100 + 100 + 0 + 0 + 50 + 50 + 50 + 75 + 400/6.0 + 25 + 0 + 0) / 12.0, 6},
+		{projections.DriverMetric("ownership"), (100 + 0 + 50 + 75 + 25 + 0) / 6.0, 6},
+		{projections.MetricParticipation, 100 * 6 / 8.0, 6},
 	}
 	for _, tt := range tests {
 		got := week.Scores[tt.metric]
@@ -272,8 +281,8 @@ func TestQuery_Scores(t *testing.T) {
 	if _, ok := s.Weeks[0].Scores[projections.MetricWellbeing].Value(); ok {
 		t.Errorf("week without answers shows wellbeing")
 	}
-	if tr := s.Trend[projections.MetricWellbeing]; tr.Points != 1 || tr.Mean == nil || *tr.Mean != 60 || tr.Slope != nil {
-		t.Errorf("trend=%+v, want 1 point, mean 60, no slope", tr)
+	if tr := s.Trend[projections.MetricWellbeing]; tr.Points != 1 || tr.Mean == nil || *tr.Mean != 56.7 || tr.Slope != nil { // the shown figure, rounded
+		t.Errorf("trend=%+v, want 1 point, mean 56.7, no slope", tr)
 	}
 	if !slices.Contains(mapsKeys(week.Scores), string(projections.DriverMetric("ownership"))) {
 		t.Errorf("scores lack the driver")

@@ -26,7 +26,9 @@ type Config struct {
 	// SaveEvery is how many events are folded between saves while catching
 	// up; 65536 if 0. Once live, every change is saved as it is folded.
 	SaveEvery int
-	// Now is the clock, for default periods; time.Now if nil.
+	// Now is the clock, for default periods and for the end of a week,
+	// when figures held back from a week's last answers may be shown (see
+	// release.go); time.Now if nil.
 	Now func() time.Time
 	// Shuffle shuffles the comments shown; math/rand/v2's Shuffle if nil.
 	Shuffle func(n int, swap func(i, j int))
@@ -82,6 +84,10 @@ type Runner struct {
 	cache   map[Week]*weekView
 	tree    *tree
 
+	// show is what the queries read of a cell: (*cell).shown; tests swap
+	// it for the live sums to show the attack that releases prevent.
+	show func(c *cell, ended bool) cell
+
 	stopMu sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -120,7 +126,7 @@ func Open(cfg Config) (*Runner, error) {
 		return nil, err
 	}
 	return &Runner{cfg: cfg, store: cfg.Store, db: d, log: cfg.Logger, st: st, pos: pos,
-		moved: make(chan struct{}), cache: map[Week]*weekView{}}, nil
+		moved: make(chan struct{}), cache: map[Week]*weekView{}, show: (*cell).shown}, nil
 }
 
 // Position returns the position of the global log the projection has

@@ -18,15 +18,18 @@ type tree struct {
 }
 
 // weekView is one week of the whole organisation, rolled up: what every
-// query of that week reads. It is built from the state under the read
-// lock, owns copies of everything it holds, and is cached until the week
-// or the organisation changes.
+// query of that week reads. It is built under the read lock from what each
+// cell shows (cell.shown: its released figures, or at the week's end the
+// live ones where enough are unreleased), owns copies of everything it
+// holds but the comments (which are never changed), and is cached until
+// the week or the organisation changes or the week ends.
 type weekView struct {
 	gen     uint64
+	ended   bool
 	t       *tree
-	direct  []cell   // each node's own cell (copied)
+	direct  []cell   // each node's own cell as shown (copied; Comments shared)
 	roll    []cell   // each node's subtree
-	drivers []string // drivers with answers this week, sorted
+	drivers []string // drivers shown this week, sorted
 
 	mu     sync.Mutex
 	hidden map[Metric][]string
@@ -72,21 +75,22 @@ func (r *Runner) treeOf() *tree {
 }
 
 // view returns the week's view, from the cache when neither the week nor
-// the organisation has changed since it was built. The caller holds r.mu
-// for reading.
+// the organisation has changed since it was built, nor the week ended.
+// The caller holds r.mu for reading.
 func (r *Runner) view(w Week) *weekView {
 	t := r.treeOf()
 	var gen uint64
 	if wc := r.st.weeks[w]; wc != nil {
 		gen = wc.gen
 	}
+	ended := weekEnded(w, r.cfg.Now())
 	r.cacheMu.Lock()
 	v := r.cache[w]
 	r.cacheMu.Unlock()
-	if v != nil && v.gen == gen && v.t == t {
+	if v != nil && v.gen == gen && v.t == t && v.ended == ended {
 		return v
 	}
-	v = buildView(r.st, t, w, gen)
+	v = buildView(r.st, t, w, gen, ended, r.show)
 	r.cacheMu.Lock()
 	if len(r.cache) > 256 {
 		clear(r.cache)
@@ -96,10 +100,11 @@ func (r *Runner) view(w Week) *weekView {
 	return v
 }
 
-// buildView rolls week w of s up every subtree of t.
-func buildView(s *state, t *tree, w Week, gen uint64) *weekView {
+// buildView rolls what the cells of week w of s show (show(cell, ended))
+// up every subtree of t.
+func buildView(s *state, t *tree, w Week, gen uint64, ended bool, show func(*cell, bool) cell) *weekView {
 	n := len(t.ids)
-	v := &weekView{gen: gen, t: t, direct: make([]cell, n), roll: make([]cell, n), hidden: map[Metric][]string{}}
+	v := &weekView{gen: gen, ended: ended, t: t, direct: make([]cell, n), roll: make([]cell, n), hidden: map[Metric][]string{}}
 	drivers := map[string]bool{}
 	var cells map[string]*cell
 	if wc := s.weeks[w]; wc != nil {
@@ -110,9 +115,11 @@ func buildView(s *state, t *tree, w Week, gen uint64) *weekView {
 		if !ok || i == 0 {
 			continue
 		}
-		v.direct[i].merge(c)
-		v.roll[i].merge(c)
-		for _, dr := range c.Drivers {
+		sc := show(c, ended)
+		v.direct[i].merge(&sc)
+		v.direct[i].Comments = sc.Comments
+		v.roll[i].merge(&sc)
+		for _, dr := range sc.Drivers {
 			drivers[dr.Name] = true
 		}
 	}
