@@ -40,7 +40,7 @@ func openProjections(cfg serveConfig, store events.Store, v vault.Vault, logger 
 	case errors.Is(err, projections.ErrLocked):
 		return nil, fmt.Errorf("open projections: %w; is another empulse using --data %s?", err, cfg.Data)
 	case errors.Is(err, projections.ErrUnknownFormat):
-		return nil, fmt.Errorf("open projections: %w; the data was left untouched (empulse rebuild needs it removed)", err)
+		return nil, fmt.Errorf("open projections: %w; the data was left untouched; if it holds projections of another Empulse version, stop the server and run empulse rebuild", err)
 	case err != nil:
 		return nil, fmt.Errorf("open projections: %w", err)
 	}

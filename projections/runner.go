@@ -6,12 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2/vfs"
+
 	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/internal/datadir"
 )
 
 // Config holds what a Runner needs.
@@ -306,9 +312,16 @@ func (r *Runner) WaitFor(ctx context.Context, pos events.Position) error {
 }
 
 // Rebuild deletes the projection in cfg.Dir and folds the whole log again
-// from position 0 up to its head; it returns the position reached. It
-// needs the directory for itself (ErrLocked otherwise).
+// from position 0 up to its head; it returns the position reached. A
+// directory written by another version of the projections (its FORMAT
+// names "empulse-projections" with another number) is removed first: it
+// holds only what the log can give again. It needs the directory for
+// itself (ErrLocked otherwise) and refuses, untouched, a directory of any
+// other format (ErrUnknownFormat).
 func Rebuild(ctx context.Context, cfg Config) (events.Position, error) {
+	if err := removeOtherVersion(cfg.Dir); err != nil {
+		return events.Start, err
+	}
 	r, err := Open(cfg)
 	if err != nil {
 		return events.Start, err
@@ -320,4 +333,35 @@ func Rebuild(ctx context.Context, cfg Config) (events.Position, error) {
 	r.st, r.pos = newState(), events.Start
 	pos, err := r.CatchUp(ctx)
 	return pos, errors.Join(err, r.Stop())
+}
+
+// removeOtherVersion empties dir, under its lock, when its FORMAT is that
+// of another version of the projections. It leaves every other directory
+// alone, and returns ErrLocked when another process holds dir.
+func removeOtherVersion(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	got, err := os.ReadFile(filepath.Join(dir, datadir.FormatFile))
+	if err != nil || string(got) == layout.Format || !strings.HasPrefix(string(got), "empulse-projections ") {
+		return nil // absent, current or foreign: Open decides
+	}
+	lock, err := vfs.Default.Lock(filepath.Join(dir, datadir.LockFile))
+	if err != nil {
+		return fmt.Errorf("%w: %s (%v)", ErrLocked, dir, err)
+	}
+	defer lock.Close()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Name() == datadir.LockFile {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("projections: remove the %s version: %w", strings.TrimSpace(string(got)), err)
+		}
+	}
+	return nil
 }

@@ -164,3 +164,45 @@ func TestRunner_Changed(t *testing.T) {
 	default:
 	}
 }
+
+func TestRebuild_OtherVersions(t *testing.T) {
+	t.Parallel()
+	store := mustStore(t)
+	a := &appender{tb: t, store: store}
+	a.add(org.Stream("o"), org.TeamCreated{Team: "T", Name: "T"})
+	tests := []struct {
+		name, format string
+		wantErr      error
+	}{
+		{"OlderVersion", "empulse-projections 1\n", nil},
+		{"NewerVersion", "empulse-projections 9\n", nil},
+		{"Foreign", "empulse-events 1\n", projections.ErrUnknownFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			stale := filepath.Join(dir, "pebble-of-another-version")
+			if err := os.WriteFile(filepath.Join(dir, "FORMAT"), []byte(tt.format), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(stale, []byte("x"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := projections.Rebuild(context.Background(), projections.Config{Store: store, Dir: dir})
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Rebuild: err=%v, want %v", err, tt.wantErr)
+			}
+			_, statErr := os.Stat(stale)
+			if removed := os.IsNotExist(statErr); removed != (tt.wantErr == nil) {
+				t.Errorf("stale file removed=%v, want %v", removed, tt.wantErr == nil)
+			}
+			if tt.wantErr != nil {
+				return
+			}
+			r := mustOpen(t, store, dir)
+			if hm, err := r.HeatMap(context.Background(), "T", "2026-W48", nil); err != nil || len(hm.Rows) != 1 {
+				t.Errorf("after the rebuild: heat map rows=%d, %v; want team T", len(hm.Rows), err)
+			}
+		})
+	}
+}
