@@ -80,6 +80,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 	started := time.Now()
 	org, err := seedDemo(ctx, cfg, sc, adminToken, logger, stderr)
+	if ctx.Err() != nil {
+		return nil // stopped while seeding
+	}
 	if err != nil {
 		return err
 	}

@@ -123,8 +123,8 @@ func TestRun_Demo(t *testing.T) {
 			} `json:"pulses"`
 		}
 		call(t, l.addr, l.employee, "GET", "/api/v1/me/pulses", "", http.StatusOK, &mine)
-		if len(mine.Pulses) != 3 {
-			t.Errorf("the employee has %d open pulses, want 3", len(mine.Pulses))
+		if len(mine.Pulses) != 3 || mine.Pulses[0].Answered || mine.Pulses[1].Answered || mine.Pulses[2].Answered {
+			t.Errorf("the employee's open pulses: %+v, want 3 unanswered", mine.Pulses)
 		}
 		if l.recognition != l.employee {
 			t.Errorf("the recognition link is not the employee's")
@@ -263,5 +263,29 @@ func TestRun_DemoErrors(t *testing.T) {
 	var stdout bytes.Buffer
 	if err := run(t.Context(), []string{"help", "demo"}, envMap(nil), &stdout, io.Discard); err != nil || !strings.Contains(stdout.String(), "-weeks") {
 		t.Errorf("help demo: %v, stdout %q; want the demo's flags", err, &stdout)
+	}
+}
+
+// TestRun_DemoStoppedWhileSeeding stops the demo during its progress bar:
+// that is no error.
+func TestRun_DemoStoppedWhileSeeding(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var stderr lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "new")}, envMap(nil), io.Discard, &stderr)
+	}()
+	for !strings.Contains(stderr.String(), "Seeding") {
+		select {
+		case err := <-done:
+			t.Fatalf("demo ended before seeding: %v\nstderr:\n%s", err, &stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("demo stopped while seeding: %v, want nil", err)
 	}
 }

@@ -182,6 +182,24 @@ func newWorld(seed uint64) *world {
 	return w
 }
 
+// shown returns the members to show the demo with (see Org): the first
+// employee of employeeTeam, the leader of leaderTeam, and the analyst.
+func (w *world) shown() (employee, leader, analyst int) {
+	employee, leader, analyst = -1, -1, -1
+	for i, p := range w.people {
+		team := w.teams[p.team].name
+		switch {
+		case employee < 0 && team == employeeTeam && p.role == org.RoleEmployee:
+			employee = i
+		case team == leaderTeam && p.role == org.RoleLeader:
+			leader = i
+		case p.role == org.RoleAnalyst:
+			analyst = i
+		}
+	}
+	return employee, leader, analyst
+}
+
 // mustBundled returns the bundled instrument id, which exists.
 func mustBundled(id string) instrument.Definition {
 	d, ok := instrument.BundledByID(id)

@@ -47,8 +47,13 @@ var structure = []deptSpec{
 	}},
 }
 
-// analystTeam is the team of the organisation's analyst.
-const analystTeam = "People"
+// The teams of the members Org shows: the employee's, the department the
+// leader heads, and the analyst's.
+const (
+	employeeTeam = "Payments"
+	leaderTeam   = "Engineering"
+	analystTeam  = "People"
+)
 
 // firstNames and lastNames make the members' names; every pair is distinct.
 var firstNames = []string{

@@ -27,7 +27,7 @@ const (
 	// reserveShare is the least share of the current week's answers and
 	// recognitions that Seed leaves to the Simulator, so that a dashboard
 	// moves even late in the week.
-	reserveShare = 0.25
+	reserveShare = 0.3
 	// workers is how many commands Seed runs at once: the event store
 	// commits concurrent appends with one sync.
 	workers = 16
@@ -106,8 +106,9 @@ type Org struct {
 	// Commands is the number of commands Seed carried out.
 	Commands int
 	// Employee, Leader and Analyst are members to show the demo with: an
-	// employee of a team of ordinary size, the head of a department that
-	// holds a team too small to be shown, and the analyst.
+	// employee of a team of ordinary size, who has not answered this
+	// week's pulses (and whom the Simulator leaves them to), the head of a
+	// department that holds a team too small to be shown, and the analyst.
 	Employee, Leader, Analyst Member
 
 	world   *world
@@ -117,12 +118,6 @@ type Org struct {
 	week    string
 	pending []task
 }
-
-// The members Org names.
-const (
-	employeeTeam = "Payments"
-	leaderTeam   = "Engineering"
-)
 
 // seeder carries out a plan.
 type seeder struct {
@@ -184,6 +179,10 @@ func Seed(ctx context.Context, cfg Config) (*Org, error) {
 	end := now().UTC()
 	first := mondayOf(end).AddDate(0, 0, -7*(weeks-1))
 	current := first.AddDate(0, 0, 7*(weeks-1))
+	employee, leader, analyst := w.shown()
+	// The employee shown leaves this week's pulses to whoever follows
+	// their link.
+	plans[weeks-1] = slices.DeleteFunc(plans[weeks-1], func(t task) bool { return t.person == employee && t.survey >= 0 })
 	var pending []task
 	plans[weeks-1], pending = splitCurrent(plans[weeks-1], current, end)
 
@@ -210,20 +209,9 @@ func Seed(ctx context.Context, cfg Config) (*Org, error) {
 		}
 	}
 
-	o := &Org{Teams: len(w.teams), Members: s.members, Weeks: weeks, Commands: s.done, world: w,
-		surveys: s.surveys, week: recognition.Week(current), pending: pending}
-	for i, p := range w.people {
-		team := w.teams[p.team].name
-		switch {
-		case o.Employee.ID == "" && team == employeeTeam && p.role == org.RoleEmployee:
-			o.Employee = s.members[i]
-		case team == leaderTeam && p.role == org.RoleLeader:
-			o.Leader = s.members[i]
-		case p.role == org.RoleAnalyst:
-			o.Analyst = s.members[i]
-		}
-	}
-	return o, nil
+	return &Org{Teams: len(w.teams), Members: s.members, Weeks: weeks, Commands: s.done,
+		Employee: s.members[employee], Leader: s.members[leader], Analyst: s.members[analyst],
+		world: w, surveys: s.surveys, week: recognition.Week(current), pending: pending}, nil
 }
 
 // mondayOf returns the start of t's ISO week: Monday 00:00 UTC.

@@ -116,6 +116,11 @@ func TestSeed(t *testing.T) {
 	if err != nil || len(mine) != 3 {
 		t.Errorf("the employee's open pulses: %d (%v), want 3", len(mine), err)
 	}
+	for _, p := range mine {
+		if p.Answered {
+			t.Errorf("the employee shown has answered %s, want it left to whoever follows their link", p.SurveyName)
+		}
+	}
 
 	// Answers and recognitions lie in the two weeks, none after now; who
 	// answered last week is recorded.
