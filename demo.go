@@ -315,7 +315,7 @@ func newDemoFlagSet(cfg *demoConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.Data, "data", cfg.Data, "data `directory`, new or empty, kept after the demo; empty means a temporary one, removed when the demo stops")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "`number` that chooses the organisation and its history")
 	fs.IntVar(&cfg.Weeks, "weeks", cfg.Weeks, "`weeks` of history, the current one included")
-	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "the simulator's answers and recognitions per `second`")
+	fs.Float64Var(&cfg.Rate, "rate", cfg.Rate, "the simulator's `pace`: answers and recognitions per second")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe log `level`: debug, info, warn or error")
 	return fs
 }
@@ -324,7 +324,7 @@ func newDemoFlagSet(cfg *demoConfig) *flag.FlagSet {
 func printDemoUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage: empulse demo [flags]
 
-Seeds a fresh data directory with a demo organisation (about 30 teams, 300
+Seeds a fresh data directory with a demo organisation (30 teams, about 300
 members, half a year of weekly pulses and recognition), serves it on the
 embedded event store, prints links that sign you in as an employee, a leader
 and an analyst, and simulates the members answering and recognising each other
