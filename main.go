@@ -3,6 +3,7 @@
 //
 // Usage:
 //
+//	empulse demo [flags]    seed a demo organisation, serve it and simulate it
 //	empulse serve [flags]   run the HTTP server on the embedded event store
 //	empulse rebuild [flags] rebuild the projections from position 0
 //	empulse export correlations [flags]
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return usageErrorf("no command given")
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
 	case "serve":
 		return runServe(ctx, rest, getenv, stdout, stderr)
 	case "rebuild":
@@ -63,6 +66,8 @@ func runHelp(args []string, stdout io.Writer) error {
 	switch {
 	case len(args) == 0:
 		printUsage(stdout)
+	case len(args) == 1 && args[0] == "demo":
+		printDemoUsage(stdout)
 	case len(args) == 1 && args[0] == "serve":
 		printServeUsage(stdout)
 	case len(args) == 1 && args[0] == "rebuild":
@@ -86,6 +91,8 @@ Usage:
   empulse <command> [flags]
 
 Commands:
+  demo    seed a demo organisation in a fresh data directory, serve it, and
+          simulate its members: empulse demo, then open the links it prints
   serve   run the HTTP server on the embedded event store
   rebuild rebuild the projections (team scores) from the whole event log;
           takes serve's --data and --store flags; the server must be stopped

@@ -75,6 +75,10 @@ type App struct {
 	orgS    *org.State
 	orgNext uint64 // the next revision to read
 	orgRev  events.ExpectedRevision
+
+	// surveysMu guards surveyCaches, each survey's folded state.
+	surveysMu    sync.Mutex
+	surveyCaches map[string]*surveyCache
 }
 
 // New returns an App for cfg. It returns an error when a required field is
@@ -106,6 +110,7 @@ func New(cfg Config) (*App, error) {
 		store: cfg.Store, vault: cfg.Vault, org: cfg.Org, adminHash: cfg.AdminTokenHash,
 		now: cfg.Now, rand: cfg.Rand, allowance: cfg.Allowance, log: cfg.Logger, reg: Registry(),
 		orgS: org.NewState(), orgRev: events.NoStream(), receivedOf: cfg.Received,
+		surveyCaches: map[string]*surveyCache{},
 	}, nil
 }
 

@@ -124,23 +124,6 @@ func (a *App) CreateSurvey(ctx context.Context, p Principal, ns NewSurvey) (Surv
 	return surveyOf(&s), nil
 }
 
-// loadSurvey returns survey id's state and the expected revision, or
-// NotFound (field "survey").
-func (a *App) loadSurvey(ctx context.Context, id string) (*survey.State, events.ExpectedRevision, error) {
-	if !isID(id) {
-		return nil, events.NoStream(), notFound("survey", "no such survey")
-	}
-	s := &survey.State{}
-	rev, err := a.load(ctx, survey.Stream(id), s.Apply)
-	if err != nil {
-		return nil, rev, err
-	}
-	if !s.Exists {
-		return nil, rev, notFound("survey", "no such survey")
-	}
-	return s, rev, nil
-}
-
 // surveyFor loads survey id and checks that p may see it (manage true: may
 // manage it). It returns NotFound (field "survey") or Forbidden (field
 // "survey").

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/empulse/empulse/events"
+	"github.com/empulse/empulse/survey"
+)
+
+// surveyCache is one survey's state folded up to a revision, so that a
+// command reads only the events appended since rather than the whole
+// stream: a weekly survey's stream grows by two events a week, and every
+// answer loads it.
+type surveyCache struct {
+	mu    sync.Mutex
+	state survey.State
+	next  uint64                  // the next revision to read
+	rev   events.ExpectedRevision // the revision state was folded at
+}
+
+// loadSurvey returns survey id's state, caught up with its stream, and the
+// expected revision for the next append, or NotFound (field "survey"). The
+// state is the caller's own copy.
+func (a *App) loadSurvey(ctx context.Context, id string) (*survey.State, events.ExpectedRevision, error) {
+	if !isID(id) {
+		return nil, events.NoStream(), notFound("survey", "no such survey")
+	}
+	c := a.surveyCacheOf(id)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := a.catchUpSurvey(ctx, id, c); err != nil {
+		return nil, events.NoStream(), err
+	}
+	if !c.state.Exists {
+		// Ids that name no survey are not kept.
+		a.surveysMu.Lock()
+		if a.surveyCaches[id] == c {
+			delete(a.surveyCaches, id)
+		}
+		a.surveysMu.Unlock()
+		return nil, c.rev, notFound("survey", "no such survey")
+	}
+	return cloneSurvey(&c.state), c.rev, nil
+}
+
+// surveyCacheOf returns the cache of survey id, adding an empty one if
+// there is none.
+func (a *App) surveyCacheOf(id string) *surveyCache {
+	a.surveysMu.Lock()
+	defer a.surveysMu.Unlock()
+	c, ok := a.surveyCaches[id]
+	if !ok {
+		c = &surveyCache{rev: events.NoStream()}
+		a.surveyCaches[id] = c
+	}
+	return c
+}
+
+// catchUpSurvey folds the events of survey id's stream after c's revision
+// into c. The caller holds c.mu.
+func (a *App) catchUpSurvey(ctx context.Context, id string, c *surveyCache) error {
+	stream := survey.Stream(id)
+	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, c.next, 0)
+	if errors.Is(err, events.ErrStreamNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", stream, err)
+	}
+	for _, e := range evs {
+		v, err := a.reg.Decode(e)
+		if err != nil {
+			return err
+		}
+		c.state.Apply(v)
+		c.next = e.Revision + 1
+		c.rev = events.Revision(e.Revision)
+	}
+	return nil
+}
+
+// cloneSurvey returns a copy of s that shares nothing Apply changes: its
+// pulses are copied (their questions, never changed, are shared).
+func cloneSurvey(s *survey.State) *survey.State {
+	c := *s
+	c.Pulses = make([]*survey.Pulse, len(s.Pulses))
+	for i, p := range s.Pulses {
+		pc := *p
+		c.Pulses[i] = &pc
+	}
+	return &c
+}
