@@ -141,7 +141,7 @@ func seedDemo(ctx context.Context, cfg demoConfig, sc serveConfig, adminToken st
 	}
 	// Folded now, the projections are caught up when serve starts, so that
 	// the first dashboard shows the whole history.
-	if _, err := projections.Rebuild(ctx, projectionsConfig(sc, store, nil, logger)); err != nil {
+	if _, err := projections.Rebuild(ctx, projectionsConfig(sc, store, nil, logger, nil)); err != nil {
 		return nil, fmt.Errorf("demo: fold the projections: %w", err)
 	}
 	return org, nil
