@@ -100,8 +100,8 @@ func TestAPI_Flow(t *testing.T) {
 		Instruments []idOf `json:"instruments"`
 	}
 	s.ok(t, req{method: "GET", path: "/api/v1/instruments", token: f.empA}, 200, &insts)
-	if len(insts.Instruments) != 4 || insts.Instruments[3].ID != "focus" {
-		t.Errorf("instruments=%v, want who5, enps, empowerment, focus", insts.Instruments)
+	if len(insts.Instruments) != 5 || insts.Instruments[4].ID != "focus" {
+		t.Errorf("instruments=%v, want who5, enps, empowerment, engagement, focus", insts.Instruments)
 	}
 	s.ok(t, req{method: "GET", path: "/api/v1/instruments/who5", token: f.empA}, 200, nil)
 

@@ -3,7 +3,7 @@
 //
 // Seed plans an organisation (about 30 teams on three levels, about 300
 // members with names and roles, three of its teams too small to be shown)
-// and its history: weekly pulses of WHO-5, eNPS and the empowerment pulse,
+// and its history: weekly pulses of WHO-5, eNPS, the empowerment pulse and the engagement pulse,
 // answers with realistic non-response and a few comments, and recognition
 // between colleagues. It then carries the history out through app.App's
 // commands, so that every fact is an event validated as in production, with

@@ -69,6 +69,7 @@ var surveySpecs = []struct{ name, instrument string }{
 	{"Weekly well-being (WHO-5)", instrument.WHO5ID},
 	{"Would you recommend us? (eNPS)", instrument.ENPSID},
 	{"Empowerment pulse", instrument.EmpowermentID},
+	{"Engagement pulse", instrument.EngagementID},
 }
 
 // team is a team of the plan.

@@ -144,7 +144,7 @@ type openPulse struct {
 // Seed plans an organisation and its history from cfg.Options and writes
 // it through an app.App whose clock is cfg.Clock: the teams and members a
 // few days before the first week; three weekly surveys of the whole
-// organisation (WHO-5, eNPS, the empowerment pulse), whose pulses the App's
+// organisation (one per bundled instrument), whose pulses the App's
 // scheduler (Tick) opens and closes week by week; and each week's answers
 // and recognitions on their days. Of the current week, only what is planned
 // before Config.Now is written, and at most 1-reserveShare of it: the rest

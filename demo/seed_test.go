@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/empulse/empulse/app"
+	"github.com/empulse/empulse/instrument"
 	"github.com/empulse/empulse/demo"
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/pebble"
@@ -100,11 +101,12 @@ func TestSeed(t *testing.T) {
 		}
 	}
 
-	// Three weekly surveys, each with a closed pulse last week and an open
-	// one this week; the employee may answer this week's.
+	// A weekly survey per bundled instrument, each with a closed pulse
+	// last week and an open one this week; the employee may answer this
+	// week's.
 	surveys, err := a.Surveys(ctx, admin)
-	if err != nil || len(surveys) != 3 {
-		t.Fatalf("%d surveys (%v), want 3", len(surveys), err)
+	if err != nil || len(surveys) != len(instrument.Bundled()) {
+		t.Fatalf("%d surveys (%v), want %d", len(surveys), err, len(instrument.Bundled()))
 	}
 	for _, sv := range surveys {
 		if len(sv.Pulses) != 2 || sv.Pulses[0].Status != "closed" || sv.Pulses[1].Status != "open" {
@@ -113,8 +115,8 @@ func TestSeed(t *testing.T) {
 	}
 	emp, _ := a.Authenticate(ctx, o.Employee.Token)
 	mine, err := a.MyPulses(ctx, emp)
-	if err != nil || len(mine) != 3 {
-		t.Errorf("the employee's open pulses: %d (%v), want 3", len(mine), err)
+	if err != nil || len(mine) != len(surveys) {
+		t.Errorf("the employee's open pulses: %d (%v), want %d", len(mine), err, len(surveys))
 	}
 	for _, p := range mine {
 		if p.Answered {
@@ -151,9 +153,9 @@ func TestSeed(t *testing.T) {
 			}
 		}
 	}
-	if count[survey.TypeParticipationRecorded] != 3 || count[survey.TypeAnswerSubmitted] < 500 ||
+	if count[survey.TypeParticipationRecorded] != len(surveys) || count[survey.TypeAnswerSubmitted] < 500 ||
 		count[recognition.TypeGiven] < 100 || count[survey.TypeAnswerSubmitted]+count[recognition.TypeGiven] > o.Commands {
-		t.Errorf("events by type %v after %d commands; want participation of the 3 closed pulses, hundreds of answers and recognitions", count, o.Commands)
+		t.Errorf("events by type %v after %d commands; want participation of every closed pulse, hundreds of answers and recognitions", count, o.Commands)
 	}
 	if !strings.HasSuffix(o.Employee.Email, "@"+demo.EmailDomain) {
 		t.Errorf("employee address %s, want one at %s", o.Employee.Email, demo.EmailDomain)

@@ -65,10 +65,14 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // fakeOrg returns an Org of the plan of seed 1 with pending left for the
 // current week: its members have the ids "m<i>" and tokens "t<i>", and of
-// its surveys s0 to s2 only s0 has a pulse (see fakeAPI).
+// its surveys s0, s1, ... (one per surveySpecs) only s0 has a pulse (see
+// fakeAPI).
 func fakeOrg(now time.Time, pending []task) *Org {
 	w := newWorld(1)
-	o := &Org{world: w, surveys: []string{"s0", "s1", "s2"}, week: recognition.Week(now), pending: pending}
+	o := &Org{world: w, week: recognition.Week(now), pending: pending}
+	for i := range surveySpecs {
+		o.surveys = append(o.surveys, fmt.Sprintf("s%d", i))
+	}
 	for i := range w.people {
 		o.Members = append(o.Members, Member{ID: fmt.Sprintf("m%d", i), Token: fmt.Sprintf("t%d", i)})
 	}

@@ -5,12 +5,14 @@ const (
 	WHO5ID        = "who5"
 	ENPSID        = "enps"
 	EmpowermentID = "empowerment"
+	EngagementID  = "engagement"
 )
 
 // Bundled returns the instruments that ship with Empulse, in a fixed order:
-// WHO-5, eNPS and the empowerment pulse. Each call returns fresh values.
+// WHO-5, eNPS, the empowerment pulse and the engagement pulse. Each call
+// returns fresh values.
 func Bundled() []Definition {
-	return []Definition{who5(), enps(), empowerment()}
+	return []Definition{who5(), enps(), empowerment(), engagement()}
 }
 
 // BundledByID returns the bundled instrument with the given id and true, or
@@ -100,6 +102,35 @@ func empowerment() Definition {
 			{ID: "digital", Feeds: driver("digital_skills"), Text: map[string]string{
 				"en": "I feel confident using the digital tools my work requires",
 				"nl": "Ik voel me zeker bij het gebruik van de digitale middelen die mijn werk vraagt"}},
+		},
+	}
+}
+
+// engagement is the project's own short engagement pulse, in its own words,
+// on the themes the engagement literature names: looking forward to work
+// (vigour), work that matters (dedication), and full effort (absorption).
+// It is not validated. Validated scales such as UWES are free only for
+// non-commercial research, so an administrator who has the right loads one
+// as a custom instrument instead.
+func engagement() Definition {
+	eng := Feed{Kind: FeedEngagement}
+	return Definition{
+		ID: EngagementID, Name: "Engagement pulse (not validated)", Validated: false, Bundled: true,
+		Source: "Written by the Empulse project; not validated. Themes: looking forward to work, work that matters, full effort. Score = mean on 0-100.",
+		Scale: Scale{Min: 1, Max: 5, Labels: map[string]ScaleLabels{
+			"en": {Min: "Strongly disagree", Max: "Strongly agree"},
+			"nl": {Min: "Helemaal oneens", Max: "Helemaal eens"},
+		}},
+		Items: []Item{
+			{ID: "forward", Feeds: eng, Text: map[string]string{
+				"en": "I look forward to starting my working day",
+				"nl": "Ik kijk ernaar uit om aan mijn werkdag te beginnen"}},
+			{ID: "matters", Feeds: eng, Text: map[string]string{
+				"en": "The work I do matters to me",
+				"nl": "Het werk dat ik doe doet ertoe voor mij"}},
+			{ID: "effort", Feeds: eng, Text: map[string]string{
+				"en": "I give my work my full attention",
+				"nl": "Ik geef mijn werk mijn volle aandacht"}},
 		},
 	}
 }

@@ -11,8 +11,8 @@ import (
 func TestBundled(t *testing.T) {
 	t.Parallel()
 	got := instrument.Bundled()
-	if len(got) != 3 {
-		t.Fatalf("%d bundled instruments, want 3", len(got))
+	if len(got) != 4 {
+		t.Fatalf("%d bundled instruments, want 4", len(got))
 	}
 	for _, d := range got {
 		if err := instrument.Validate(d); err != nil {
@@ -25,6 +25,15 @@ func TestBundled(t *testing.T) {
 		}
 		if strings.Contains(strings.ToLower(d.Name+d.Source), "uwes") {
 			t.Errorf("%s mentions UWES: its text must never be bundled", d.ID)
+		}
+	}
+	eng, ok := instrument.BundledByID(instrument.EngagementID)
+	if !ok || eng.Validated {
+		t.Errorf("the engagement pulse: found %v, validated %v; want it bundled and labelled not validated", ok, eng.Validated)
+	}
+	for _, it := range eng.Items {
+		if it.Feeds.Kind != instrument.FeedEngagement {
+			t.Errorf("engagement.%s feeds %q, want engagement", it.ID, it.Feeds.Kind)
 		}
 	}
 	emp, ok := instrument.BundledByID(instrument.EmpowermentID)
