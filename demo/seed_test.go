@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/empulse/empulse/app"
-	"github.com/empulse/empulse/instrument"
 	"github.com/empulse/empulse/demo"
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/events/pebble"
+	"github.com/empulse/empulse/instrument"
 	"github.com/empulse/empulse/org"
 	"github.com/empulse/empulse/recognition"
 	"github.com/empulse/empulse/survey"
