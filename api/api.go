@@ -43,6 +43,9 @@ type Config struct {
 	// ProjectionWait bounds how long answers and recognitions wait for the
 	// projections to fold them; DefaultProjectionWait if 0.
 	ProjectionWait time.Duration
+	// Backup makes the archives GET /api/v1/admin/backup streams; that
+	// endpoint answers 404 when it is nil.
+	Backup BackupFunc
 }
 
 // NewRouter returns the HTTP handler that serves Empulse's API:
@@ -90,7 +93,8 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.ProjectionWait = DefaultProjectionWait
 	}
 	h := &handlers{store: cfg.Store, app: cfg.App, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now}
+		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now,
+		backup: cfg.Backup}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	if cfg.App != nil {
@@ -110,4 +114,5 @@ type handlers struct {
 	scores  *projections.Runner
 	wait    time.Duration
 	now     func() time.Time
+	backup  BackupFunc
 }

@@ -58,4 +58,6 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/me", h.me)
 	a.GET("/me/pulses", h.myPulses)
 	a.GET("/me/recognitions", h.myRecognitions)
+
+	a.GET("/admin/backup", h.adminBackup)
 }
