@@ -113,7 +113,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	defer func() { stopSched(); <-schedDone }()
 
 	srv := &http.Server{
-		Handler:           api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner}),
+		Handler: api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner,
+			Backup: backupFunc(store, vlt, cfg.Data, logger)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
