@@ -3,8 +3,11 @@ package pebble
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+
+	pdb "github.com/cockroachdb/pebble/v2"
 
 	"github.com/empulse/empulse/events"
 )
@@ -14,23 +17,23 @@ import (
 // the copy. The copy is a store directory that Open accepts: a FORMAT file
 // and pebble's files, without a LOCK.
 //
-// The copy holds every append acknowledged before Backup was called and
-// nothing beyond the durable tip: appends wait while pebble makes the
-// checkpoint (hard links to its tables and a copy of its write-ahead log,
-// which Backup first shortens with a flush while appends go on), so the copy
-// is taken between two group commits. Reads and subscriptions are not held.
+// The copy is pebble's checkpoint (its tables hard-linked, its write-ahead
+// log copied, after a flush that keeps that log short), made while appends
+// go on. It holds a prefix of the log, whole groups only, that includes
+// every append acknowledged before Backup was called. Its last group may
+// have been written but not yet synced when the log was copied, so Backup
+// then waits for the group being committed to be synced: the copy holds
+// nothing beyond the durable tip. Appends and reads are never held.
 //
 // It returns events.ErrClosed, ctx's error, an error wrapping fs.ErrExist
-// when dir exists, the error of an earlier failed write (the store accepts
-// no appends after one either), or the file system's error; on error dir is
+// when dir exists, the error of a failed write (after which the store
+// accepts no appends either), or the file system's error; on error dir is
 // removed.
 func (s *Store) Backup(ctx context.Context, dir string) (events.Position, error) {
 	if err := s.enter(ctx); err != nil {
 		return events.Position{}, err
 	}
 	defer s.leave()
-	// Tables are linked but the write-ahead log is copied, while appends
-	// wait: flush the memtable first so that the log left to copy is short.
 	if err := s.db.Flush(); err != nil {
 		return events.Position{}, fmt.Errorf("event store: backup: flush: %w", err)
 	}
@@ -45,16 +48,41 @@ func (s *Store) Backup(ctx context.Context, dir string) (events.Position, error)
 	return pos(last), nil
 }
 
-// checkpoint makes pebble's checkpoint of the database in dir between two
-// group commits, and returns the position of the last event it holds.
+// checkpoint makes pebble's checkpoint of the database in dir, waits until
+// everything in it is durable, and returns the position of its last event.
 func (s *Store) checkpoint(dir string) (uint64, error) {
-	s.writing.Lock()
-	defer s.writing.Unlock()
-	if s.failed != nil {
-		return 0, s.failed
-	}
 	if err := s.db.Checkpoint(dir); err != nil {
 		return 0, err
 	}
-	return s.last, nil
+	if err := s.settle(); err != nil {
+		return 0, err
+	}
+	return headOf(dir, s.log)
+}
+
+// settle waits until the group the committer is writing, if any, has been
+// synced, so that every group written before the call is durable, and
+// returns the error of a failed write, whose group may be half known to
+// pebble.
+func (s *Store) settle() error {
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	return s.failed
+}
+
+// headOf returns the position of the last event in the pebble database in
+// dir, which it opens read-only: its write-ahead log is replayed in memory
+// and its files are left as they are.
+func headOf(dir string, log *slog.Logger) (uint64, error) {
+	o := pebbleOptions(log)
+	o.ReadOnly = true
+	db, err := pdb.Open(dir, o)
+	if err != nil {
+		return 0, err
+	}
+	last, err := lastPosition(db)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	return last, err
 }

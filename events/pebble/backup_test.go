@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -148,5 +151,86 @@ func TestStore_BackupOfEmptyStore(t *testing.T) {
 	b := mustOpen(t, dir, pebble.Options{})
 	if head, err := b.Head(ctx); err != nil || head != events.Start {
 		t.Fatalf("copy's head %v, %v; want %v", head, err, events.Start)
+	}
+}
+
+// BenchmarkStore_Backup measures backups of a store of 500k answer events
+// while 8 writers append, one event each: the time of a backup, and the
+// appends' p99 and maximum latency during the backups, beside the same
+// figures over as long a time without backups just before (base-).
+func BenchmarkStore_Backup(b *testing.B) {
+	const seeded, perAppend, writers = 500_000, 1000, 8
+	s := mustOpen(b, b.TempDir(), pebble.Options{})
+	ctx := context.Background()
+	batch := make([]events.Proposed, perAppend)
+	for i := 0; i < seeded; i += perAppend {
+		for j := range batch {
+			batch[j] = events.Proposed{ID: uuid.New(), Type: "AnswerGiven", Data: answerData}
+		}
+		if _, err := s.Append(ctx, "seed-"+strconv.Itoa(i), events.NoStream(), batch...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// appendFor appends from the writers until stop is closed and returns
+	// the latencies, sorted.
+	appendFor := func(stop <-chan struct{}) []time.Duration {
+		lat := make([][]time.Duration, writers)
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					t0 := time.Now()
+					if _, err := s.Append(ctx, "live-"+strconv.Itoa(w)+"-"+uuid.NewString(), events.NoStream(),
+						events.Proposed{ID: uuid.New(), Type: "AnswerGiven", Data: answerData}); err != nil {
+						b.Error(err)
+						return
+					}
+					lat[w] = append(lat[w], time.Since(t0))
+				}
+			})
+		}
+		wg.Wait()
+		all := slices.Concat(lat...)
+		slices.Sort(all)
+		return all
+	}
+	run := func(work func()) []time.Duration {
+		stop := make(chan struct{})
+		done := make(chan []time.Duration)
+		go func() { done <- appendFor(stop) }()
+		work()
+		close(stop)
+		return <-done
+	}
+
+	dirs := b.TempDir()
+	var elapsed time.Duration
+	b.ResetTimer()
+	during := run(func() {
+		start := time.Now()
+		for i := range b.N {
+			dir := filepath.Join(dirs, strconv.Itoa(i))
+			if _, err := s.Backup(ctx, dir); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			os.RemoveAll(dir)
+			b.StartTimer()
+		}
+		elapsed = time.Since(start)
+	})
+	b.StopTimer()
+	base := run(func() { time.Sleep(elapsed) })
+	for _, r := range []struct {
+		prefix string
+		lat    []time.Duration
+	}{{"", during}, {"base-", base}} {
+		b.ReportMetric(float64(percentile(r.lat, 99).Microseconds()), r.prefix+"append-p99-µs")
+		b.ReportMetric(float64(r.lat[len(r.lat)-1].Microseconds()), r.prefix+"append-max-µs")
 	}
 }

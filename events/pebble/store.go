@@ -53,13 +53,12 @@ type Store struct {
 	subs      sync.WaitGroup  // running subscriptions
 	tip       atomic.Pointer[tip]
 
-	// writing is held by the committer while it writes a group, and by
-	// Backup while it copies the database, so that a copy never holds a
-	// group whose sync has not completed.
+	// writing is held by the committer while it writes a group, so that
+	// Backup can wait for the group being written to be synced.
 	writing sync.Mutex
 
-	// Owned by the committer goroutine; Backup reads last and failed
-	// holding writing.
+	// Owned by the committer goroutine; Backup reads failed holding
+	// writing.
 	last   uint64            // position of the last event written
 	heads  map[string]uint64 // cache: last revision of recently written streams
 	failed error             // set after a failed write; every later append gets it
