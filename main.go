@@ -8,6 +8,10 @@
 //	empulse rebuild [flags] rebuild the projections from position 0
 //	empulse export correlations [flags]
 //	                        write the correlation table and plots to files
+//	empulse backup --out FILE [--url URL | --data DIR]
+//	                        back up the event store and the vault
+//	empulse restore --in FILE [--data DIR]
+//	                        restore a backup into an empty data directory
 //	empulse help [command]  show usage
 //
 // Run "empulse help serve" for the flags and the environment variables that
@@ -54,6 +58,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRebuild(ctx, rest, getenv, stdout, stderr)
 	case "export":
 		return runExport(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, rest, getenv, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		return runHelp(rest, stdout)
 	default:
@@ -75,6 +83,10 @@ func runHelp(args []string, stdout io.Writer) error {
 		printServeUsage(stdout)
 	case len(args) == 1 && args[0] == "export":
 		printExportUsage(stdout)
+	case len(args) == 1 && args[0] == "backup":
+		printBackupUsage(stdout)
+	case len(args) == 1 && args[0] == "restore":
+		printRestoreUsage(stdout)
 	case len(args) == 1:
 		return usageErrorf("help: unknown command %q (run 'empulse help' for the list)", args[0])
 	default:
@@ -98,6 +110,9 @@ Commands:
           takes serve's --data and --store flags; the server must be stopped
   export  export correlations: write the correlation table (JSON, CSV,
           NDJSON) and plots (PNG, SVG) to files; the server must be stopped
+  backup  write a backup of the event store and the vault to a file, from
+          the running server (--url) or a stopped one's data (--data)
+  restore restore a backup into an empty data directory
   help    show this help, or a command's: empulse help serve
 `)
 }

@@ -59,6 +59,7 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 		return err
 	}
 	m := metrics.New()
+	rawStore := store // the embedded store's own methods (Backup) stay reachable
 	store = m.Store(store)
 	defer func() {
 		if cerr := store.Close(); cerr != nil {
@@ -141,7 +142,8 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 
 	srv := &http.Server{
 		Handler: api.NewRouter(api.Config{Store: store, Logger: logger, App: a, BaseURL: publicURL, Scores: runner,
-			Live: updates.hub, Metrics: m.Handler(), Observe: m.ObserveRequest, Pages: web.Handler()}),
+			Live: updates.hub, Metrics: m.Handler(), Observe: m.ObserveRequest, Pages: web.Handler(),
+			Backup: backupFunc(rawStore, vlt, cfg.Data, logger)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -58,6 +58,9 @@ type Config struct {
 	// go to it, behind the same middleware as the API. When nil, no pages
 	// are served.
 	Pages http.Handler
+	// Backup makes the archives GET /api/v1/admin/backup streams; that
+	// endpoint answers 404 when it is nil.
+	Backup BackupFunc
 }
 
 // pagePaths are the paths of the pages that Config.Pages serves.
@@ -112,7 +115,8 @@ func NewRouter(cfg Config) http.Handler {
 		cfg.ProjectionWait = DefaultProjectionWait
 	}
 	h := &handlers{store: cfg.Store, app: cfg.App, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"),
-		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now, live: cfg.Live}
+		maxBody: cfg.MaxBody, limiter: newLimiter(cfg.RateLimit, cfg.Now), scores: cfg.Scores, wait: cfg.ProjectionWait, now: cfg.Now, live: cfg.Live,
+		backup: cfg.Backup}
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	if cfg.Metrics != nil {
@@ -143,4 +147,5 @@ type handlers struct {
 	wait    time.Duration
 	now     func() time.Time
 	live    http.Handler
+	backup  BackupFunc
 }

@@ -84,6 +84,8 @@ var permissions = []permission{
 	{"DELETE", "/members/{member}", true, func(f *fixture, s scope) (string, string) {
 		return "/api/v1/members/" + side(s, f.empAID, f.empBID), ""
 	}, map[string]want{"admin": same(204), "leader": same(403), "analyst": same(403), "employee": same(403)}},
+	{"GET", "/admin/backup", false, func(f *fixture, s scope) (string, string) { return "/api/v1/admin/backup", "" },
+		map[string]want{"admin": same(200), "leader": same(403), "analyst": same(403), "employee": same(403)}},
 	{"POST", "/instruments", true, func(f *fixture, s scope) (string, string) {
 		return "/api/v1/instruments", fmt.Sprintf(`{"id":"custom%d","name":"Custom","scale":{"min":1,"max":5},`+
 			`"items":[{"id":"a","text":{"en":"I like it"},"feeds":{"kind":"engagement"}}]}`, seq.Add(1))

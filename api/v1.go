@@ -66,6 +66,8 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/me", h.me)
 	a.GET("/me/pulses", h.myPulses)
 	a.GET("/me/recognitions", h.myRecognitions)
+
+	a.GET("/admin/backup", h.adminBackup)
 }
 
 // errNoLive is returned by /live on a router without live pushes.

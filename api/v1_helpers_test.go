@@ -65,6 +65,13 @@ func (s *server) Now() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.no
 // seeded randomness and the given rate limit.
 func newServer(tb testing.TB, rl api.RateLimit) *server {
 	tb.Helper()
+	return newServerWith(tb, rl, nil)
+}
+
+// newServerWith is newServer with the router's configuration changed by
+// configure, when not nil, before the router is built.
+func newServerWith(tb testing.TB, rl api.RateLimit, configure func(*server, *api.Config)) *server {
+	tb.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	store, err := pebble.Open(tb.TempDir(), pebble.Options{Logger: quiet})
 	if err != nil {
@@ -110,7 +117,11 @@ func newServer(tb testing.TB, rl api.RateLimit) *server {
 	if rl == (api.RateLimit{}) {
 		rl = api.RateLimit{PerSecond: 1e6, Burst: 1e6}
 	}
-	s.h = api.NewRouter(api.Config{Store: store, App: a, BaseURL: "http://empulse.test", RateLimit: rl, Now: s.Now, Scores: runner})
+	cfg := api.Config{Store: store, App: a, BaseURL: "http://empulse.test", RateLimit: rl, Now: s.Now, Scores: runner}
+	if configure != nil {
+		configure(s, &cfg)
+	}
+	s.h = api.NewRouter(cfg)
 	return s
 }
 
@@ -221,7 +232,14 @@ type idOf struct {
 // newFixture builds the fixture through the API.
 func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	s := newServer(tb, api.RateLimit{})
+	// The backups of the fixture's server are a few bytes: enough for who
+	// may make one (the permission matrix); api/backup_test.go tests them.
+	s := newServerWith(tb, api.RateLimit{}, func(_ *server, c *api.Config) {
+		c.Backup = func(_ context.Context, w io.Writer, _ bool) error {
+			_, err := w.Write([]byte("archive"))
+			return err
+		}
+	})
 	f := &fixture{tb: tb, s: s}
 	team := func(name, parent string) string {
 		var t idOf

@@ -106,6 +106,8 @@ func (s *Store) commitLoop() {
 // commit decides and writes one group of appends, syncs once, then
 // publishes the new tip and answers every append in the group.
 func (s *Store) commit(group []*appendReq) {
+	s.writing.Lock()
+	defer s.writing.Unlock()
 	defer func() {
 		for _, r := range group {
 			close(r.done)

@@ -53,7 +53,12 @@ type Store struct {
 	subs      sync.WaitGroup  // running subscriptions
 	tip       atomic.Pointer[tip]
 
-	// Owned by the committer goroutine.
+	// writing is held by the committer while it writes a group, so that
+	// Backup can wait for the group being written to be synced.
+	writing sync.Mutex
+
+	// Owned by the committer goroutine; Backup reads failed holding
+	// writing.
 	last   uint64            // position of the last event written
 	heads  map[string]uint64 // cache: last revision of recently written streams
 	failed error             // set after a failed write; every later append gets it

@@ -62,6 +62,21 @@ func (l Layout) Open(dir string) (string, io.Closer, error) {
 	return dir, lock, nil
 }
 
+// Create makes dir, which must not exist yet (its parent must), a new
+// directory of layout l holding only its FORMAT file, written durably: the
+// start of a copy of a data directory, such as a backup's. It returns an
+// error wrapping fs.ErrExist when dir exists.
+func (l Layout) Create(dir string) error {
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
+	}
+	if err := WriteFileSync(dir, FormatFile, []byte(l.Format)); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	return nil
+}
+
 // check accepts a directory whose FORMAT is l.Format and initialises an
 // empty one; it refuses anything else without writing to it.
 func (l Layout) check(dir string) error {

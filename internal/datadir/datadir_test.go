@@ -2,6 +2,7 @@ package datadir_test
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -80,6 +81,25 @@ func TestLayout_OpenAfterCutFirstStart(t *testing.T) {
 	_, lock, err := layout.Open(dir)
 	if err != nil {
 		t.Fatalf("Open beside a leftover temporary FORMAT: %v", err)
+	}
+	lock.Close()
+}
+
+func TestLayout_Create(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "copy")
+	if err := layout.Create(dir); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(dir, datadir.FormatFile)); string(got) != layout.Format {
+		t.Errorf("FORMAT=%q, want %q", got, layout.Format)
+	}
+	if err := layout.Create(dir); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("Create(existing): err=%v, want fs.ErrExist", err)
+	}
+	// What Create made, Open accepts.
+	_, lock, err := layout.Open(dir)
+	if err != nil {
+		t.Fatalf("Open(created): %v", err)
 	}
 	lock.Close()
 }
