@@ -121,18 +121,16 @@ type scoresMessage struct {
 	Scores map[projections.Metric]projections.Score `json:"scores"`
 }
 
-// loadTeam reads team's figures of week for the feed. The gate counts the
+// loadTeam reads team's figures of week for the feed, without the
+// comments a push never carries (opening them costs a vault read and a
+// decryption each). The gate counts the
 // respondents behind every answer-based figure; recognition figures count
 // named acts, not anonymous answers, and ride along with them.
 func (l *liveUpdates) loadTeam(ctx context.Context, team, week string) (live.Snapshot, error) {
-	s, err := l.runner.TeamSeries(ctx, team, projections.Week(week), projections.Week(week), 1)
+	w, err := l.runner.TeamWeekScores(ctx, team, projections.Week(week))
 	if err != nil {
 		return live.Snapshot{}, err
 	}
-	if len(s.Weeks) != 1 {
-		return live.Snapshot{}, errors.New("live: the projections returned no week " + week)
-	}
-	w := s.Weeks[0]
 	shown := live.Counts{}
 	for m, sc := range w.Scores {
 		if m == projections.MetricGivenPerMember || m == projections.MetricRecvPerMember {

@@ -90,11 +90,27 @@ func (r *Runner) TeamSeries(ctx context.Context, team string, from, to Week, win
 	if team == orgNode {
 		return Series{}, errUnknownTeam
 	}
-	return r.series(ctx, team, from, to, window)
+	return r.series(ctx, team, from, to, window, true)
 }
 
-// series is TeamSeries for any node, orgNode included.
-func (r *Runner) series(ctx context.Context, team string, from, to Week, window int) (Series, error) {
+// TeamWeekScores returns team's figures of one week, as TeamSeries does,
+// but without its comments (Comments is the zero value): what a live push
+// shows, without opening every comment of the week. It returns NotFound
+// (field "team") for a team it does not know, or ctx's error.
+func (r *Runner) TeamWeekScores(ctx context.Context, team string, week Week) (TeamWeek, error) {
+	if team == orgNode {
+		return TeamWeek{}, errUnknownTeam
+	}
+	s, err := r.series(ctx, team, week, week, 1, false)
+	if err != nil {
+		return TeamWeek{}, err
+	}
+	return s.Weeks[0], nil
+}
+
+// series is TeamSeries for any node, orgNode included, with the comments
+// opened only when withComments is set.
+func (r *Runner) series(ctx context.Context, team string, from, to Week, window int, withComments bool) (Series, error) {
 	if window <= 0 {
 		window = DefaultWindow
 	}
@@ -128,9 +144,11 @@ func (r *Runner) series(ctx context.Context, team string, from, to Week, window 
 		for _, m := range metrics {
 			tw.Scores[m] = views[i].score(node, m)
 		}
-		var err error
-		if tw.Comments, err = r.comments(ctx, views[i], team); err != nil {
-			return Series{}, err
+		if withComments {
+			var err error
+			if tw.Comments, err = r.comments(ctx, views[i], team); err != nil {
+				return Series{}, err
+			}
 		}
 		out.Weeks = append(out.Weeks, tw)
 	}
@@ -285,7 +303,7 @@ func (r *Runner) Overview(ctx context.Context, from, to Week, window int) (Overv
 	r.mu.RLock()
 	n := len(r.st.teams)
 	r.mu.RUnlock()
-	s, err := r.series(ctx, orgNode, from, to, window)
+	s, err := r.series(ctx, orgNode, from, to, window, true)
 	if err != nil {
 		return Overview{}, err
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/org"
 	"github.com/empulse/empulse/projections"
 	"github.com/empulse/empulse/survey"
@@ -296,4 +298,38 @@ func mapsKeys(m map[projections.Metric]projections.Score) []string {
 		out = append(out, string(k))
 	}
 	return out
+}
+
+func TestRunner_TeamWeekScores(t *testing.T) {
+	t.Parallel()
+	store := mustStore(t)
+	h := newHistory(t, store, 7)
+	for range 400 {
+		h.step()
+	}
+	r := mustOpen(t, store, "")
+	if _, err := r.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, team := range h.teams {
+		for _, w := range []projections.Week{"2026-W46", "2026-W47", "2026-W48"} {
+			s, err := r.TeamSeries(context.Background(), team, w, w, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := r.TeamWeekScores(context.Background(), team, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := s.Weeks[0]; !reflect.DeepEqual(got.Scores, want.Scores) || got.K != want.K {
+				t.Errorf("%s %s: TeamWeekScores=%v (k %d), want TeamSeries's %v (k %d)", team, w, got.Scores, got.K, want.Scores, want.K)
+			}
+			if texts, _ := got.Comments.Texts(); len(texts) != 0 {
+				t.Errorf("%s %s: TeamWeekScores opened %d comments", team, w, len(texts))
+			}
+		}
+	}
+	if _, err := r.TeamWeekScores(context.Background(), "nope", "2026-W48"); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("unknown team: err=%v, want NotFound", err)
+	}
 }
