@@ -1,3 +1,5 @@
+//go:build unix
+
 package live_test
 
 import (
@@ -10,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -39,7 +42,10 @@ var benchDuration = flag.Duration("live.duration", 10*time.Second, "how long Ben
 // Reported: p50, p99 and max latency; pushes received, and lost (queued
 // but never received, by dropped clients); clients dropped by the hub;
 // server bytes per connection when idle (idle-B/conn) and after the run
-// (B/conn); server goroutines per connection.
+// (B/conn); server goroutines per connection; the server process's CPU
+// time (user and system, so the kernel's loopback work on the sending
+// side too) during the runs per push queued (server-us/msg), which
+// other work on the machine disturbs far less than the latencies.
 func BenchmarkFeedFanout(b *testing.B) {
 	clients, teams := *benchClients, min(*benchTeams, *benchClients)
 	h, url := startBenchHub(b)
@@ -55,9 +61,11 @@ func BenchmarkFeedFanout(b *testing.B) {
 
 	d := newFeedDriver(teams, h.Publish)
 	var lag time.Duration
+	cpu0 := cpuTime(b)
 	for b.Loop() {
 		lag = max(lag, d.run(b, *benchDuration))
 	}
+	cpu := cpuTime(b) - cpu0
 	runtime.GC()
 	runtime.ReadMemStats(&m2)
 	st := h.Stats()
@@ -76,6 +84,7 @@ func BenchmarkFeedFanout(b *testing.B) {
 	b.ReportMetric((inuse(&m1)-inuse(&m0))/float64(clients), "idle-B/conn")
 	b.ReportMetric((inuse(&m2)-inuse(&m0))/float64(clients), "B/conn")
 	b.ReportMetric(float64(g1-g0)/float64(clients), "goroutines/conn")
+	b.ReportMetric(float64(cpu)/float64(time.Microsecond)/float64(max(st.Delivered, 1)), "server-us/msg")
 	b.ReportMetric(ms(lag), "lag-max-ms")
 	b.ReportMetric(float64(clients), "clients")
 }
@@ -220,4 +229,14 @@ func (p *fanoutProcess) line(b *testing.B) string {
 		b.Fatalf("client process ended: %v", p.out.Err())
 	}
 	return p.out.Text()
+}
+
+// cpuTime returns the CPU time, user and system, this process has used.
+func cpuTime(b *testing.B) time.Duration {
+	b.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
