@@ -36,20 +36,7 @@ var (
 // connection and the clients' reading competes with the hub for the CPU.
 func BenchmarkFanout(b *testing.B) {
 	clients, teams := *benchClients, min(*benchTeams, *benchClients)
-	h := live.New(live.Config{
-		Authenticate: func(r *http.Request) (live.Viewer, error) {
-			return live.Viewer{Key: r.Header.Get("X-Bench-Key")}, nil
-		},
-		Authorize: func(context.Context, live.Viewer, live.Topic) error { return nil },
-		Refuse:    api.ErrorWriter(nil),
-	})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(b.Context())
-	ran := make(chan error, 1)
-	go func() { ran <- h.Run(ctx) }()
-	defer func() { cancel(); <-ran }()
-	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/live?topic="
+	h, url := startBenchHub(b)
 
 	runtime.GC()
 	var m0, m1 runtime.MemStats
@@ -121,14 +108,42 @@ func BenchmarkFanout(b *testing.B) {
 		all = append(all, l...)
 	}
 	slices.Sort(all)
-	q := func(p float64) float64 {
-		return float64(all[min(len(all)-1, int(p*float64(len(all))))]) / float64(time.Millisecond)
-	}
-	b.ReportMetric(q(0.50), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
-	b.ReportMetric(q(1), "max-ms")
+	b.ReportMetric(ms(quantile(all, 0.50)), "p50-ms")
+	b.ReportMetric(ms(quantile(all, 0.99)), "p99-ms")
+	b.ReportMetric(ms(quantile(all, 1)), "max-ms")
 	b.ReportMetric(float64(int64(m1.HeapAlloc+m1.StackInuse)-int64(m0.HeapAlloc+m0.StackInuse))/float64(clients), "B/conn")
 	b.ReportMetric(float64(g1-g0)/float64(clients), "goroutines/conn")
 	b.ReportMetric(float64(h.Stats().Dropped), "dropped")
 	b.ReportMetric(float64(clients), "clients")
 }
+
+// startBenchHub starts a hub that lets every request in, keyed by its
+// X-Bench-Key header, behind a loopback server, and registers its
+// shutdown. It returns the hub and the URL to which a dashboard appends
+// its topic.
+func startBenchHub(b *testing.B) (*live.Hub, string) {
+	b.Helper()
+	h := live.New(live.Config{
+		Authenticate: func(r *http.Request) (live.Viewer, error) {
+			return live.Viewer{Key: r.Header.Get("X-Bench-Key")}, nil
+		},
+		Authorize: func(context.Context, live.Viewer, live.Topic) error { return nil },
+		Refuse:    api.ErrorWriter(nil),
+	})
+	srv := httptest.NewServer(h)
+	b.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(b.Context())
+	ran := make(chan error, 1)
+	go func() { ran <- h.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-ran })
+	return h, "ws" + strings.TrimPrefix(srv.URL, "http") + "/live?topic="
+}
+
+// quantile returns the p-quantile (0 <= p <= 1) of sorted, which must not
+// be empty: the element below which a fraction p of them lie.
+func quantile(sorted []time.Duration, p float64) time.Duration {
+	return sorted[min(len(sorted)-1, int(p*float64(len(sorted))))]
+}
+
+// ms returns d in milliseconds, for ReportMetric.
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
