@@ -111,7 +111,8 @@ func replayGroup(ctx context.Context, e *env) section {
 	t.add("Replay decoded into typed Go values (`events.Registry`, goccy/go-json)",
 		target(">= 500k events/s", typed.median >= 500e3, typed), typed.rate(" events/s", true), "", "")
 	body := t.String() + commandNote(b, e.cfg.runs) + `
-The log (its size set by ` + "`-pebble.replay-events`" + `) is compacted first, as after a restore. Records are copied into shared 64 KiB slabs and handed over in chunks of 256 messages; a
+The log (its size set by ` + "`-pebble.replay-events`" + `) is compacted first, as after a restore.
+Records are copied into shared 64 KiB slabs and handed over in chunks of 256 messages; a
 subscriber's decoding runs on the other core.
 `
 	if err != nil {
@@ -170,8 +171,8 @@ func queriesGroup(ctx context.Context, e *env) section {
 	t.add("One team's 12-week series, all 12 weeks rebuilt (first query after a restart)", "",
 		"p50 "+q("TeamSeries12Weeks/cold", "p50-ms").ms(false)+", p99 "+q("TeamSeries12Weeks/cold", "p99-ms").ms(true), "")
 	body := t.String() + commandNote(b, e.cfg.runs) + `
-The organisation has 20 answers per team and week over 12 weeks. Past weeks' views stay cached until written to, so only the first query after a restart
-pays for rebuilding all twelve.
+The organisation has 20 answers per team and week over 12 weeks. Past weeks' views stay cached
+until written to, so only the first query after a restart pays for rebuilding all twelve.
 `
 	if err != nil {
 		return failed(name, title, body, err)

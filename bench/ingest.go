@@ -206,6 +206,15 @@ func renderIngest(cfg config, runs []ingestRun, setup ingestSetup) string {
 	t.add("Server CPU time per answer (both cores count)",
 		col(func(r ingestRun) float64 { return perAnswer(r.empulseCPU, r.empulse) }).ms(false),
 		col(func(r ingestRun) float64 { return perAnswer(r.bareCPU, r.bare) }).ms(false), "")
+	inOrder := func(f func(ingestRun) loadResult) string {
+		out := make([]string, len(runs))
+		for i, r := range runs {
+			out[i] = rate(f(r).perSecond())
+		}
+		return strings.Join(out, ", ")
+	}
+	t.add("Answers/s run by run, in order", inOrder(func(r ingestRun) loadResult { return r.empulse }),
+		inOrder(func(r ingestRun) loadResult { return r.bare }), "")
 	t.add("Target", "", "", target("ratio >= 0.7", ratios.median >= 0.7, ratios))
 	b.WriteString(t.String())
 
@@ -251,7 +260,8 @@ Both servers get the same requests from the same %d keep-alive clients in this p
 its next request when the last is answered): request i is member i mod %s answering pulse i div
 %s, five values and one comment in four. Each run measures one server for %s after %s of unmeasured
 warm-up, then the other on the same requests, alternating which goes first; the ratio is taken run by
-run. Server and load generator are separate processes, so they do not share a Go runtime or its
+run. Every answer falls in the current ISO week, so each run starts with the previous runs' answers
+in the week's figures, which the run-by-run row shows. Server and load generator are separate processes, so they do not share a Go runtime or its
 garbage collector, but they share the machine's cores, as in the project's notes on wrk.
 `, setup.seeded.Round(100*time.Millisecond), setup.size.teams, count(float64(setup.size.members)), setup.size.surveys,
 		count(float64(setup.size.members*setup.size.surveys)), cfg.clients, count(float64(setup.size.members)),
