@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -19,8 +20,18 @@ import (
 	"github.com/empulse/empulse/survey"
 )
 
-// benchAnswers is the number of answer events of the rebuild benchmark.
-const benchAnswers = 1_000_000
+// benchAnswers is the number of answer events of the rebuild benchmark,
+// and benchTeams the teams of the rebuild and query benchmarks; the flags
+// let `go run ./bench -quick` run them on a small organisation.
+var (
+	benchAnswers = 1_000_000
+	benchTeams   = 1000
+)
+
+func init() {
+	flag.IntVar(&benchAnswers, "projections.answers", benchAnswers, "answer events of BenchmarkRebuild and BenchmarkReplayBaseline")
+	flag.IntVar(&benchTeams, "projections.teams", benchTeams, "teams of BenchmarkRebuild and BenchmarkQuery (at least 2)")
+}
 
 // benchOrg builds, in store, an organisation of nTeams teams (ten under
 // each, three levels), one member per team, a survey of the whole
@@ -104,7 +115,7 @@ func rebuildStoreFor(b *testing.B) *pebble.Store {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchOrg(b, s, 1000, 12, benchAnswers)
+		benchOrg(b, s, benchTeams, 12, benchAnswers)
 		// Replays should read a settled store rather than compete with the
 		// compactions that follow a bulk write.
 		if err := s.Compact(context.Background()); err != nil {
@@ -133,7 +144,7 @@ func TestMain(m *testing.M) {
 }
 
 // BenchmarkRebuild folds 1M answer events (and an organisation of 1,000
-// teams) from position 0 into a fresh in-memory projection, saving state
+// teams; both set by flags) from position 0 into a fresh in-memory projection, saving state
 // and checkpoint every 65,536 events as serve does; it reports events
 // folded per second. BenchmarkReplayBaseline is its same-run baseline.
 func BenchmarkRebuild(b *testing.B) {
@@ -154,7 +165,7 @@ func BenchmarkRebuild(b *testing.B) {
 }
 
 // BenchmarkQuery measures the score queries on an organisation of 1,000
-// teams with 20 answers per team and week over 12 weeks: the heat map of
+// teams (-projections.teams) with 20 answers per team and week over 12 weeks: the heat map of
 // every team and metric for one week, and one team's 12-week series. Cold
 // runs rebuild the week views first (as after a write to each week);
 // warm runs read them from the cache; latest-week-cold rebuilds only the
@@ -162,7 +173,7 @@ func BenchmarkRebuild(b *testing.B) {
 // p99 latencies.
 func BenchmarkQuery(b *testing.B) {
 	store := mustStore(b)
-	benchOrg(b, store, 1000, 12, 1000*12*20)
+	benchOrg(b, store, benchTeams, 12, benchTeams*12*20)
 	r := mustOpen(b, store, "")
 	if _, err := r.CatchUp(context.Background()); err != nil {
 		b.Fatal(err)
@@ -178,7 +189,7 @@ func BenchmarkQuery(b *testing.B) {
 		b.Fatal(err)
 	}
 	hm, err := r.HeatMap(ctx, "", "2026-W48", nil)
-	if err != nil || len(hm.Rows) != 1000 {
+	if err != nil || len(hm.Rows) != benchTeams {
 		b.Fatalf("heat map of %d rows, %v", len(hm.Rows), err)
 	}
 	team := hm.Rows[1].Team

@@ -2,6 +2,7 @@ package pebble_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -79,8 +80,13 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	return sorted[(len(sorted)-1)*p/100]
 }
 
-// replayEvents is the size of the replay benchmarks' log.
-const replayEvents = 1_000_000
+// replayEvents is the size of the replay benchmarks' log; the flag lets
+// `go run ./bench -quick` run them on a small one.
+var replayEvents = 1_000_000
+
+func init() {
+	flag.IntVar(&replayEvents, "pebble.replay-events", replayEvents, "events in the log of BenchmarkReplay and BenchmarkBaseline/scan")
+}
 
 var replayStore struct {
 	once sync.Once
