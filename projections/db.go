@@ -33,7 +33,7 @@ const dataDir = "pebble"
 
 // layout is the projections directory's layout; openDB refuses any other.
 var layout = datadir.Layout{
-	Format:           "empulse-projections 2\n",
+	Format:           "empulse-projections 3\n",
 	ErrLocked:        ErrLocked,
 	ErrUnknownFormat: ErrUnknownFormat,
 }
@@ -47,7 +47,8 @@ var layout = datadir.Layout{
 //	'm' member               -> team (deleted once the member is erased)
 //	's' survey               -> surveyRec JSON
 //	'u' pulse                -> pulseRec JSON
-//	'c' week 0x00 team       -> cell JSON
+//	'c' week 0x00 team       -> cell JSON, without its comments
+//	'n' week 0x00 team 0x00 idx(8) -> comment JSON, the cell's idx-th
 //	'r' receiver 0x00 idx(8) -> receivedRec JSON (deleted once the receiver is erased)
 const (
 	keyCheckpoint = 'p'
@@ -56,6 +57,7 @@ const (
 	keySurvey     = 's'
 	keyPulse      = 'u'
 	keyCell       = 'c'
+	keyComment    = 'n'
 	keyReceived   = 'r'
 )
 
@@ -98,6 +100,11 @@ func (d *db) close() error {
 		err = errors.Join(err, d.lock.Close())
 	}
 	return err
+}
+
+// commentKey returns the key of the i-th comment of team's cell of week.
+func commentKey(week Week, team string, i int) []byte {
+	return binary.BigEndian.AppendUint64(append(key(keyComment, string(week), team), 0), uint64(i))
 }
 
 // key returns prefix followed by parts separated by 0x00.
@@ -153,8 +160,14 @@ func (d *db) save(s *state, pos events.Position, sync bool) error {
 		}
 	}
 	for _, ck := range s.dirtyCells {
-		if err := set(key(keyCell, string(ck.Week), ck.Team), s.weeks[ck.Week].cells[ck.Team]); err != nil {
+		c := s.weeks[ck.Week].cells[ck.Team]
+		if err := set(key(keyCell, string(ck.Week), ck.Team), c); err != nil {
 			return err
+		}
+		for i := c.savedComments; i < len(c.Comments); i++ {
+			if err := set(commentKey(ck.Week, ck.Team, i), c.Comments[i]); err != nil {
+				return err
+			}
 		}
 	}
 	// An erased receiver's recognitions are deleted before any set below:
@@ -184,7 +197,8 @@ func (d *db) save(s *state, pos events.Position, sync bool) error {
 		return fmt.Errorf("projections: save: %w", err)
 	}
 	for _, ck := range s.dirtyCells {
-		s.weeks[ck.Week].cells[ck.Team].dirty = false
+		c := s.weeks[ck.Week].cells[ck.Team]
+		c.dirty, c.savedComments = false, len(c.Comments)
 	}
 	s.clean()
 	return nil
@@ -228,6 +242,19 @@ func (d *db) load() (*state, events.Position, error) {
 			c := &cell{}
 			err = decode(v, c)
 			s.weekOf(Week(week)).cells[team] = c
+		case keyComment:
+			// After the cells ('n' > 'c'), in index order.
+			week, rest, _ := strings.Cut(rest, "\x00")
+			team := rest[:max(0, len(rest)-9)]
+			c := s.weekOf(Week(week)).cells[team]
+			if c == nil {
+				c = &cell{}
+				s.weekOf(Week(week)).cells[team] = c
+			}
+			var cm comment
+			err = decode(v, &cm)
+			c.Comments = append(c.Comments, cm)
+			c.savedComments = len(c.Comments)
 		case keyReceived:
 			recv := string(k[1:bytes.IndexByte(k, 0)])
 			r := receivedRec{}

@@ -120,7 +120,12 @@ type cell struct {
 	Respondents int64       `json:"respondents"` // answers to the pulses opened this week
 	Given       int64       `json:"given"`       // recognitions given by the team's members
 	Received    int64       `json:"received"`    // recognitions received by the team's members
-	Comments    []comment   `json:"comments,omitempty"`
+	// Comments are saved apart from the cell, one key each (db.go), so
+	// that saving a cell after an answer costs the same however many
+	// comments it holds.
+	Comments []comment `json:"-"`
+	// savedComments counts the comments already saved.
+	savedComments int
 	// Rel is what the cell last released of the figures above, which the
 	// queries show (see release.go).
 	Rel released `json:"rel"`
