@@ -124,14 +124,22 @@ func (v *recordView) detach(sl *slab) {
 }
 
 // slab hands out immutable copies of records, packed into shared chunks so
-// that decoding many events costs few allocations.
+// that decoding many events costs few allocations. Chunks start small and
+// double up to slabChunk, so that reading one short stream (as every
+// command does to catch up its state) does not allocate a whole chunk.
 type slab struct{ buf []byte }
 
-const slabChunk = 64 << 10
+// The first and the largest chunk sizes.
+const (
+	slabFirst = 1 << 10
+	slabChunk = 64 << 10
+)
 
+// copy returns a copy of b in the slab.
 func (s *slab) copy(b []byte) []byte {
 	if cap(s.buf)-len(s.buf) < len(b) {
-		s.buf = make([]byte, 0, max(slabChunk, len(b)))
+		size := min(slabChunk, max(slabFirst, 2*cap(s.buf)))
+		s.buf = make([]byte, 0, max(size, len(b)))
 	}
 	start := len(s.buf)
 	s.buf = append(s.buf, b...)
