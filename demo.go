@@ -198,7 +198,7 @@ func printDemo(w io.Writer, base string, org *demo.Org, adminToken string, cfg d
 Empulse demo: %s/
 
 %s, %d teams on three levels, %d members, %d weeks of weekly pulses
-(WHO-5, eNPS, empowerment) and recognition, seeded in %.1f s (%d commands).
+(WHO-5, eNPS, empowerment, engagement) and recognition, seeded in %.1f s (%d commands).
 Each link signs you in as one of its members:
 
   employee     %-34s %s/pulse#token=%s
