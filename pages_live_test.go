@@ -8,12 +8,10 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// livePageOrg is a pageOrg with a WHO-5 survey (k=3) whose pulse is open,
-// and a leader and an analyst of the team.
+// livePageOrg is a pageOrg with an open pulse, and a leader and an analyst
+// of the team.
 type livePageOrg struct {
 	pageOrg
-	survey, pulse   string
-	questions       []question
 	leader, analyst string // tokens
 	base            string // http://addr
 }
@@ -33,26 +31,8 @@ func serveLivePageOrg(t *testing.T, n int) livePageOrg {
 		return cm.Token
 	}
 	o.leader, o.analyst = member("leader"), member("analyst")
-	var sv, pulse struct {
-		ID        string     `json:"id"`
-		Questions []question `json:"questions"`
-	}
-	call(t, o.addr, o.admin, "POST", "/api/v1/surveys",
-		`{"name":"Weekly pulse","team_id":"`+o.team+`","instruments":["who5"],"cadence":"weekly","k":3}`, 201, &sv)
-	call(t, o.addr, o.admin, "POST", "/api/v1/surveys/"+sv.ID+"/pulses", "", 201, &pulse)
-	o.survey, o.pulse, o.questions = sv.ID, pulse.ID, pulse.Questions
+	o.openPulse(t)
 	return o
-}
-
-// answerByAPI submits member i's answer, every question at its maximum.
-func (o livePageOrg) answerByAPI(t *testing.T, i int) {
-	t.Helper()
-	values := make([]string, len(o.questions))
-	for j, q := range o.questions {
-		values[j] = fmt.Sprintf("%q:%d", q.Key, q.Max)
-	}
-	call(t, o.addr, o.members[i].token, "POST", "/api/v1/surveys/"+o.survey+"/pulses/"+o.pulse+"/answers",
-		`{"values":{`+strings.Join(values, ",")+`}}`, 201, nil)
 }
 
 // TestPages_DashboardLive has a leader's dashboard open while an employee

@@ -19,6 +19,9 @@ type pageMember struct {
 type pageOrg struct {
 	addr, admin, team string
 	members           []pageMember
+	// The open pulse, once openPulse has run.
+	survey, pulse string
+	questions     []question
 }
 
 // servePageOrg serves a new data directory and adds a team with n
@@ -48,6 +51,35 @@ func servePageOrg(t *testing.T, n int) pageOrg {
 	return o
 }
 
+// openPulse creates a weekly WHO-5 survey (k=3) of o's team and opens a
+// pulse of it.
+func (o *pageOrg) openPulse(t *testing.T) {
+	t.Helper()
+	var sv, pulse struct {
+		ID        string     `json:"id"`
+		Questions []question `json:"questions"`
+	}
+	call(t, o.addr, o.admin, "POST", "/api/v1/surveys",
+		`{"name":"Weekly pulse","team_id":"`+o.team+`","instruments":["who5"],"cadence":"weekly","k":3}`, 201, &sv)
+	call(t, o.addr, o.admin, "POST", "/api/v1/surveys/"+sv.ID+"/pulses", "", 201, &pulse)
+	if len(pulse.Questions) == 0 {
+		t.Fatal("the pulse has no questions")
+	}
+	o.survey, o.pulse, o.questions = sv.ID, pulse.ID, pulse.Questions
+}
+
+// answerByAPI submits member i's answer to the open pulse, every question
+// at its maximum.
+func (o *pageOrg) answerByAPI(t *testing.T, i int) {
+	t.Helper()
+	values := make([]string, len(o.questions))
+	for j, q := range o.questions {
+		values[j] = fmt.Sprintf("%q:%d", q.Key, q.Max)
+	}
+	call(t, o.addr, o.members[i].token, "POST", "/api/v1/surveys/"+o.survey+"/pulses/"+o.pulse+"/answers",
+		`{"values":{`+strings.Join(values, ",")+`}}`, 201, nil)
+}
+
 // question is a question of an opened pulse.
 type question struct {
 	Key string `json:"key"`
@@ -62,32 +94,17 @@ func TestPages_PulseAnswered(t *testing.T) {
 	t.Parallel()
 	browser := newBrowser(t)
 	o := servePageOrg(t, 3)
-	var sv, pulse struct {
-		ID        string     `json:"id"`
-		Questions []question `json:"questions"`
-	}
-	call(t, o.addr, o.admin, "POST", "/api/v1/surveys",
-		`{"name":"Weekly pulse","team_id":"`+o.team+`","instruments":["who5"],"cadence":"weekly","k":3}`, 201, &sv)
-	call(t, o.addr, o.admin, "POST", "/api/v1/surveys/"+sv.ID+"/pulses", "", 201, &pulse)
-	if len(pulse.Questions) == 0 {
-		t.Fatal("the pulse has no questions")
-	}
+	o.openPulse(t)
 	// Two colleagues answer through the API; the third, in the browser,
 	// brings the team to k.
-	for _, m := range o.members[1:] {
-		values := make([]string, len(pulse.Questions))
-		for i, q := range pulse.Questions {
-			values[i] = fmt.Sprintf("%q:%d", q.Key, q.Max)
-		}
-		call(t, o.addr, m.token, "POST", "/api/v1/surveys/"+sv.ID+"/pulses/"+pulse.ID+"/answers",
-			`{"values":{`+strings.Join(values, ",")+`}}`, 201, nil)
-	}
+	o.answerByAPI(t, 1)
+	o.answerByAPI(t, 2)
 
 	// A phone's screen: the page must fit its width, with touch targets of
 	// at least 44x44 CSS pixels (hidden elements have no size).
 	do(t, browser, "emulate a phone", chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	openPage(t, browser, o.members[0].link)
-	do(t, browser, "wait for the pulse form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-`+pulse.ID+`"]`)))
+	do(t, browser, "wait for the pulse form", chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-`+o.pulse+`"]`)))
 	if w := get(t, browser, "measure the page", chromedp.Evaluate[int]("document.documentElement.scrollWidth")); w > 360 {
 		t.Errorf("the page is %d px wide on a 360 px screen", w)
 	}
@@ -101,7 +118,7 @@ func TestPages_PulseAnswered(t *testing.T) {
 	if loc := get(t, browser, "read the address", chromedp.Location()); strings.Contains(loc, "token") {
 		t.Errorf("the address %q still holds the token", loc)
 	}
-	answerOnPage(t, browser, pulse.ID, pulse.Questions)
+	answerOnPage(t, browser, o.pulse, o.questions)
 	var scores struct {
 		Weeks []struct {
 			Scores map[string]struct {
