@@ -262,9 +262,10 @@ func crashRound(t *testing.T, s *crashServer, o *crashOrg, acks *crashAcks, roun
 // crashLog is what the event log holds: answers per pulse and
 // recognitions, each ID with how many times it occurs.
 type crashLog struct {
-	answers map[string]map[string]int // pulse ID -> answer ID -> count
-	recs    map[string]int            // recognition ID -> count
-	total   int                       // answers
+	answers map[string]map[string]int   // pulse ID -> answer ID -> count
+	recs    map[string]int              // recognition ID -> count
+	teams   map[string]map[string]int64 // pulse ID -> team -> answers
+	total   int                         // answers
 }
 
 // readCrashLog reads the whole event log in data; no server may be running.
@@ -279,7 +280,7 @@ func readCrashLog(t *testing.T, data string) crashLog {
 	if err != nil {
 		t.Fatalf("read the log: %v", err)
 	}
-	l := crashLog{answers: map[string]map[string]int{}, recs: map[string]int{}}
+	l := crashLog{answers: map[string]map[string]int{}, recs: map[string]int{}, teams: map[string]map[string]int64{}}
 	for _, e := range all {
 		switch e.Type {
 		case survey.TypeAnswerSubmitted:
@@ -291,6 +292,10 @@ func readCrashLog(t *testing.T, data string) crashLog {
 				l.answers[a.Pulse] = map[string]int{}
 			}
 			l.answers[a.Pulse][a.Answer]++
+			if l.teams[a.Pulse] == nil {
+				l.teams[a.Pulse] = map[string]int64{}
+			}
+			l.teams[a.Pulse][a.Team]++
 			l.total++
 		case recognition.TypeGiven:
 			var g recognition.Given
@@ -388,6 +393,47 @@ func checkServed(t *testing.T, addr string, o *crashOrg, l crashLog, acks *crash
 	}
 }
 
+// checkScores fails t unless each team's released answer count, summed
+// over the weeks shown, is at most the answers of its subtree in the log l
+// and, once shown, falls short of them by less than a release step in each
+// leaf team: no answer is counted twice, none acknowledged is missing.
+func checkScores(t *testing.T, addr string, o *crashOrg, l crashLog) {
+	t.Helper()
+	inLog := map[string]int64{}
+	for _, byID := range l.teams {
+		for team, c := range byID {
+			inLog[team] += c
+			inLog[o.teams[0]] += c
+		}
+	}
+	const lag = 3 - 1 // releaseStep(k=3) - 1: the most a leaf may hold back
+	for ti, team := range o.teams {
+		var ts struct {
+			Weeks []struct {
+				Scores map[string]struct {
+					Suppressed  bool  `json:"suppressed"`
+					Respondents int64 `json:"respondents"`
+				} `json:"scores"`
+			} `json:"weeks"`
+		}
+		call(t, addr, crashAdmin, "GET", "/api/v1/teams/"+team+"/scores", "", 200, &ts)
+		var shown, weeks int64
+		for _, w := range ts.Weeks {
+			if wb := w.Scores["wellbeing"]; !wb.Suppressed {
+				shown += wb.Respondents
+				weeks++
+			}
+		}
+		leaves := int64(1)
+		if ti == 0 {
+			leaves = int64(len(o.teams) - 1)
+		}
+		if shown > inLog[team] || (weeks > 0 && shown <= inLog[team]-lag*leaves*weeks-leaves) {
+			t.Errorf("team %d: %d answers shown over %d weeks, the log holds %d (a leaf may hold back %d)", ti, shown, weeks, inLog[team], lag)
+		}
+	}
+}
+
 // snapshot returns the scores of every team and every employee's
 // recognitions as served at addr.
 func snapshot(t *testing.T, addr string, o *crashOrg) map[string]string {
@@ -428,8 +474,9 @@ func TestCrash_Serve(t *testing.T) {
 	data := t.TempDir()
 	acks := &crashAcks{answers: map[string]map[int]string{}, recs: map[string][2]int{}}
 	var (
-		o *crashOrg
-		l crashLog
+		o       *crashOrg
+		l       crashLog
+		rebuilt map[string]string // the last crash's data rebuilt from zero, served
 	)
 	for round := range rounds {
 		s := startCrashServer(t, data)
@@ -437,12 +484,18 @@ func TestCrash_Serve(t *testing.T) {
 			o = seedCrash(t, s.addr, n)
 		} else {
 			checkServed(t, s.addr, o, l, acks)
+			checkScores(t, s.addr, o, l)
+			compareSnapshots(t, snapshot(t, s.addr, o), rebuilt)
 		}
 		pulse, path := o.openRound(t, s.addr, round)
 		acks.answers[pulse] = map[int]string{}
-		crashRound(t, s, o, acks, round, pulse, path, time.Duration(5+rng.IntN(100))*time.Millisecond)
+		before := len(acks.recs)
+		crashRound(t, s, o, acks, round, pulse, path, time.Duration(5+rng.IntN(60))*time.Millisecond)
 		l = readCrashLog(t, data)
 		checkLog(t, l, acks)
+		rebuilt = rebuildSnapshot(t, data, o)
+		t.Logf("round %d: %d answers and %d recognitions acknowledged; the log holds %d answers and %d recognitions",
+			round, len(acks.answers[pulse]), len(acks.recs)-before, l.total, len(l.recs))
 		if t.Failed() {
 			t.Fatalf("round %d failed", round)
 		}
@@ -455,9 +508,25 @@ func TestCrash_Serve(t *testing.T) {
 		t.Fatal("no request was acknowledged in any round; the test proves nothing")
 	}
 
+	// A graceful stop after the last restart keeps projections equal to a
+	// rebuild too.
 	s := startCrashServer(t, data)
 	checkServed(t, s.addr, o, l, acks)
+	checkScores(t, s.addr, o, l)
+	compareSnapshots(t, snapshot(t, s.addr, o), rebuilt)
 	s.stop(t)
+	served := startCrashServer(t, data)
+	want := snapshot(t, served.addr, o)
+	served.stop(t)
+	compareSnapshots(t, want, rebuildSnapshot(t, data, o))
+	t.Logf("%d rounds: %d of %d requests acknowledged; the log holds %d answers and %d recognitions",
+		rounds, acked, acks.attempted, l.total, len(l.recs))
+}
+
+// rebuildSnapshot copies data, which no server may be using, rebuilds the
+// copy's projections from position 0, serves it, and returns its snapshot.
+func rebuildSnapshot(t *testing.T, data string, o *crashOrg) map[string]string {
+	t.Helper()
 	cp := filepath.Join(t.TempDir(), "copy")
 	if err := os.CopyFS(cp, os.DirFS(data)); err != nil {
 		t.Fatalf("copy the data: %v", err)
@@ -465,17 +534,17 @@ func TestCrash_Serve(t *testing.T) {
 	if err := run(t.Context(), []string{"rebuild", "--data", cp}, envMap(nil), io.Discard, io.Discard); err != nil {
 		t.Fatalf("rebuild: %v", err)
 	}
-	s = startCrashServer(t, data)
-	want := snapshot(t, s.addr, o)
-	s.stop(t)
-	s = startCrashServer(t, cp)
-	got := snapshot(t, s.addr, o)
-	s.stop(t)
-	for k, w := range want {
-		if got[k] != w {
-			t.Errorf("%s after a rebuild:\n%s\nwant, as served after the crashes:\n%s", k, got[k], w)
+	s := startCrashServer(t, cp)
+	defer s.stop(t)
+	return snapshot(t, s.addr, o)
+}
+
+// compareSnapshots fails t unless the served snapshot equals the rebuilt one.
+func compareSnapshots(t *testing.T, served, rebuilt map[string]string) {
+	t.Helper()
+	for k, want := range rebuilt {
+		if got := served[k]; got != want {
+			t.Errorf("%s differs from a rebuild from zero:\n%s\nrebuilt:\n%s", k, got, want)
 		}
 	}
-	t.Logf("%d rounds: %d of %d requests acknowledged; the log holds %d answers and %d recognitions",
-		rounds, acked, acks.attempted, l.total, len(l.recs))
 }
