@@ -544,7 +544,16 @@ func compareSnapshots(t *testing.T, served, rebuilt map[string]string) {
 	t.Helper()
 	for k, want := range rebuilt {
 		if got := served[k]; got != want {
-			t.Errorf("%s differs from a rebuild from zero:\n%s\nrebuilt:\n%s", k, got, want)
+			i := 0
+			for i < len(got) && i < len(want) && got[i] == want[i] {
+				i++
+			}
+			t.Errorf("%s differs from a rebuild from zero at byte %d:\n served: ...%s\nrebuilt: ...%s", k, i, excerpt(got, i), excerpt(want, i))
 		}
 	}
+}
+
+// excerpt returns s from a little before i to a little after it.
+func excerpt(s string, i int) string {
+	return s[max(0, i-80):min(len(s), i+160)]
 }
