@@ -215,3 +215,26 @@ func TestNewRouter_NilStore(t *testing.T) {
 	}()
 	api.NewRouter(api.Config{})
 }
+
+func TestWriteError_ClientGone(t *testing.T) {
+	t.Parallel()
+	logger, logs := newLogger()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/fail", nil).WithContext(ctx)
+	api.NewErrorTestRouter(logger, fmt.Errorf("append: %w", context.Canceled)).ServeHTTP(rec, req)
+	if rec.Code != api.StatusClientClosedRequest {
+		t.Errorf("status=%d, want %d", rec.Code, api.StatusClientClosedRequest)
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a client that went away was logged as an error: %s", logs)
+	}
+
+	// The same error while the client still waits is the server's.
+	rec = httptest.NewRecorder()
+	api.NewErrorTestRouter(logger, fmt.Errorf("append: %w", context.Canceled)).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/fail", nil))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status=%d while the client waits, want 500", rec.Code)
+	}
+}

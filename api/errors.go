@@ -23,6 +23,11 @@ type errorBody struct {
 	Message string      `json:"message"`
 }
 
+// StatusClientClosedRequest is the status recorded (in logs and metrics)
+// for a request whose client went away before it was answered: nginx's
+// 499, since HTTP has none.
+const StatusClientClosedRequest = 499
+
 // internalMessage is all a client learns about an internal error.
 const internalMessage = "internal error"
 
@@ -87,6 +92,13 @@ func ErrorWriter(logger *slog.Logger) func(w http.ResponseWriter, r *http.Reques
 func errorFor(logger *slog.Logger, r *http.Request, err error) (int, errorBody) {
 	if err == nil {
 		err = errors.New("api: writeError called with a nil error")
+	}
+	if cerr := r.Context().Err(); cerr != nil && errors.Is(err, cerr) {
+		// The client went away before the answer: no one reads it, and it
+		// is no fault of the server's, so it is neither a 5xx nor an error.
+		logger.LogAttrs(r.Context(), slog.LevelDebug, "request abandoned by the client",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		return StatusClientClosedRequest, errorBody{Code: apperr.Unavailable, Message: "request cancelled by the client"}
 	}
 	code := apperr.CodeOf(err)
 	status := statusOf(code)
