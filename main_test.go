@@ -202,44 +202,62 @@ func TestRun_Commands(t *testing.T) {
 	}
 }
 
-// logWatcher is the stderr of a serve run with JSON logs. It keeps every
-// line and sends the address of the "listening" record on addr.
+// logWatcher is the stderr of a serve run with JSON logs. It sends the
+// address of the "listening" record on addr and keeps the lines: every
+// one, or, when quiet, only the first maxQuiet records above info level
+// (and lines that are not JSON), so that a long run's request logs do not
+// fill the heap.
 type logWatcher struct {
-	addr chan string
+	addr  chan string
+	quiet bool
 
 	mu      sync.Mutex
 	all     bytes.Buffer
+	kept    int
 	partial []byte
 }
 
+// maxQuiet bounds the lines a quiet logWatcher keeps.
+const maxQuiet = 50
+
 func newLogWatcher() *logWatcher { return &logWatcher{addr: make(chan string, 1)} }
+
+// newQuietLogWatcher returns a logWatcher that keeps only warnings and
+// errors.
+func newQuietLogWatcher() *logWatcher { return &logWatcher{addr: make(chan string, 1), quiet: true} }
 
 func (w *logWatcher) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.all.Write(p)
 	w.partial = append(w.partial, p...)
 	for {
 		i := bytes.IndexByte(w.partial, '\n')
 		if i < 0 {
 			break
 		}
+		line := w.partial[:i+1]
 		var rec struct {
-			Msg  string `json:"msg"`
-			Addr string `json:"addr"`
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+			Addr  string `json:"addr"`
 		}
-		if json.Unmarshal(w.partial[:i], &rec) == nil && rec.Msg == "listening" {
+		err := json.Unmarshal(line, &rec)
+		if err == nil && rec.Msg == "listening" {
 			select {
 			case w.addr <- rec.Addr:
 			default:
 			}
+		}
+		if !w.quiet || (err != nil || rec.Level != "INFO" && rec.Level != "DEBUG") && w.kept < maxQuiet {
+			w.all.Write(line)
+			w.kept++
 		}
 		w.partial = w.partial[i+1:]
 	}
 	return len(p), nil
 }
 
-// String returns everything written so far.
+// String returns the lines kept so far.
 func (w *logWatcher) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -251,8 +269,13 @@ func (w *logWatcher) String() string {
 // and a function that stops it and returns run's error.
 func startServe(t *testing.T, args []string, env map[string]string) (addr string, logs *logWatcher, stop func() error) {
 	t.Helper()
+	return startServeWith(t, args, env, newLogWatcher())
+}
+
+// startServeWith is startServe writing serve's logs to logs.
+func startServeWith(t *testing.T, args []string, env map[string]string, logs *logWatcher) (addr string, _ *logWatcher, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	logs = newLogWatcher()
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append([]string{"serve"}, args...), envMap(env), io.Discard, logs) }()
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -386,7 +385,10 @@ func TestSoak(t *testing.T) {
 		t.Skip("soak test skipped in -short mode")
 	}
 	total := soakDuration(t)
-	addr, logs, stop := startSoakServe(t)
+	// Quiet logs: a soak writes hundreds of thousands of request lines,
+	// which would otherwise be the heap's growth.
+	env := map[string]string{envData: t.TempDir(), envLogFormat: "json", envAdminToken: soakAdmin}
+	addr, logs, stop := startServeWith(t, []string{"--addr", "127.0.0.1:0"}, env, newQuietLogWatcher())
 	o := seedSoak(t, addr, 40)
 	transport := &http.Transport{MaxIdleConnsPerHost: 64}
 	l := &soakLoad{t: t, o: o, client: &http.Client{Timeout: 30 * time.Second, Transport: transport}, counts: map[string]int{}}
@@ -451,106 +453,4 @@ func TestSoak(t *testing.T) {
 	if kept := logs.String(); kept != "" {
 		t.Errorf("serve logged warnings or errors during the soak:\n%s", kept)
 	}
-}
-
-// soakLogs is the stderr of the soak test's serve. Unlike logWatcher it
-// keeps only the records above info (bounded), since a soak writes
-// hundreds of thousands of request lines, which would otherwise be the
-// heap's growth.
-type soakLogs struct {
-	addr chan string
-
-	mu      sync.Mutex
-	kept    []string
-	partial []byte
-}
-
-// maxSoakLogs bounds the records soakLogs keeps.
-const maxSoakLogs = 50
-
-func (w *soakLogs) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.partial = append(w.partial, p...)
-	for {
-		i := bytes.IndexByte(w.partial, '\n')
-		if i < 0 {
-			break
-		}
-		var rec struct {
-			Level string `json:"level"`
-			Msg   string `json:"msg"`
-			Addr  string `json:"addr"`
-		}
-		line := w.partial[:i]
-		switch err := json.Unmarshal(line, &rec); {
-		case err == nil && rec.Msg == "listening":
-			select {
-			case w.addr <- rec.Addr:
-			default:
-			}
-		case (err != nil || rec.Level != "INFO" && rec.Level != "DEBUG") && len(w.kept) < maxSoakLogs:
-			w.kept = append(w.kept, string(line))
-		}
-		w.partial = append(w.partial[:0], w.partial[i+1:]...)
-	}
-	return len(p), nil
-}
-
-// String returns the records kept, one a line.
-func (w *soakLogs) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return strings.Join(w.kept, "\n")
-}
-
-// startSoakServe runs serve with the soak admin token on a fresh data
-// directory, waits until it is ready, and returns its address, its kept
-// logs and a function that stops it and returns run's error. The serve
-// stops at the test's end if stop was not called.
-func startSoakServe(t *testing.T) (string, *soakLogs, func() error) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	logs := &soakLogs{addr: make(chan string, 1)}
-	env := map[string]string{envData: t.TempDir(), envLogFormat: "json", envAdminToken: soakAdmin}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, envMap(env), io.Discard, logs) }()
-	var addr string
-	select {
-	case addr = <-logs.addr:
-	case err := <-done:
-		cancel()
-		t.Fatalf("serve returned before listening: %v\nlogs:\n%s", err, logs)
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatalf("serve did not log its address within 30s; logs:\n%s", logs)
-	}
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		resp, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("serve not ready within 30s (last: %v); logs:\n%s", err, logs)
-		}
-	}
-	var once sync.Once
-	var runErr error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case runErr = <-done:
-			case <-time.After(30 * time.Second):
-				runErr = fmt.Errorf("serve did not stop within 30s of its context's end")
-			}
-		})
-		return runErr
-	}
-	t.Cleanup(func() { _ = stop() })
-	return addr, logs, stop
 }
