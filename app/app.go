@@ -209,24 +209,39 @@ func (a *App) proposed(evs []eventer, ids ...uuid.UUID) ([]events.Proposed, erro
 // load folds stream into apply and returns the expected revision for the
 // next append: NoStream when the stream has no events.
 func (a *App) load(ctx context.Context, stream string, apply func(any)) (events.ExpectedRevision, error) {
-	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, 0, 0)
+	rev := events.NoStream()
+	err := a.foldFrom(ctx, stream, 0, func(v any, r uint64) error {
+		apply(v)
+		rev = events.Revision(r)
+		return nil
+	})
+	if err != nil {
+		return events.NoStream(), err
+	}
+	return rev, nil
+}
+
+// foldFrom reads stream's events from revision from on and passes each,
+// decoded, with its revision to apply, stopping at apply's first error. A
+// stream without events is no error.
+func (a *App) foldFrom(ctx context.Context, stream string, from uint64, apply func(v any, rev uint64) error) error {
+	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, from, 0)
 	if errors.Is(err, events.ErrStreamNotFound) {
-		return events.NoStream(), nil
+		return nil
 	}
 	if err != nil {
-		return events.NoStream(), fmt.Errorf("read %s: %w", stream, err)
+		return fmt.Errorf("read %s: %w", stream, err)
 	}
 	for _, e := range evs {
 		v, err := a.reg.Decode(e)
 		if err != nil {
-			return events.NoStream(), err
+			return err
 		}
-		apply(v)
+		if err := apply(v, e.Revision); err != nil {
+			return err
+		}
 	}
-	if len(evs) == 0 {
-		return events.NoStream(), nil
-	}
-	return events.Revision(evs[len(evs)-1].Revision), nil
+	return nil
 }
 
 // maxRetries bounds the attempts of a command that meets conflicts.

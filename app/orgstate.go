@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/org"
@@ -13,27 +11,15 @@ import (
 // deleting the vault entries of the members whose erasure it reads (see
 // forgetErased). The caller holds orgMu.
 func (a *App) catchUpOrg(ctx context.Context) error {
-	stream := org.Stream(a.org)
-	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, a.orgNext, 0)
-	if errors.Is(err, events.ErrStreamNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read %s: %w", stream, err)
-	}
-	for _, e := range evs {
-		v, err := a.reg.Decode(e)
-		if err != nil {
-			return err
-		}
+	return a.foldFrom(ctx, org.Stream(a.org), a.orgNext, func(v any, rev uint64) error {
 		if err := a.forgetErased(ctx, v); err != nil {
 			return err
 		}
 		a.orgS.Apply(v)
-		a.orgNext = e.Revision + 1
-		a.orgRev = events.Revision(e.Revision)
-	}
-	return nil
+		a.orgNext = rev + 1
+		a.orgRev = events.Revision(rev)
+		return nil
+	})
 }
 
 // viewOrg calls fn with the current organisation state, which fn must not

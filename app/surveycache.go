@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/empulse/empulse/events"
@@ -62,24 +60,12 @@ func (a *App) surveyCacheOf(id string) *surveyCache {
 // catchUpSurvey folds the events of survey id's stream after c's revision
 // into c. The caller holds c.mu.
 func (a *App) catchUpSurvey(ctx context.Context, id string, c *surveyCache) error {
-	stream := survey.Stream(id)
-	evs, err := a.store.ReadStream(ctx, stream, events.Forwards, c.next, 0)
-	if errors.Is(err, events.ErrStreamNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("read %s: %w", stream, err)
-	}
-	for _, e := range evs {
-		v, err := a.reg.Decode(e)
-		if err != nil {
-			return err
-		}
+	return a.foldFrom(ctx, survey.Stream(id), c.next, func(v any, rev uint64) error {
 		c.state.Apply(v)
-		c.next = e.Revision + 1
-		c.rev = events.Revision(e.Revision)
-	}
-	return nil
+		c.next = rev + 1
+		c.rev = events.Revision(rev)
+		return nil
+	})
 }
 
 // cloneSurvey returns a copy of s that shares nothing Apply changes: its
