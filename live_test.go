@@ -105,6 +105,7 @@ type push struct {
 type liveConn struct {
 	mu   sync.Mutex
 	msgs []push
+	raw  [][]byte // the messages as received
 }
 
 // dialLive opens the live WebSocket with token offered as a subprotocol,
@@ -143,6 +144,7 @@ func dialLive(t *testing.T, addr, token string, topics ...string) (int, *liveCon
 			}
 			lc.mu.Lock()
 			lc.msgs = append(lc.msgs, m)
+			lc.raw = append(lc.raw, data)
 			lc.mu.Unlock()
 		}
 	}()
@@ -155,6 +157,13 @@ func (lc *liveConn) messages() []push {
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	return append([]push(nil), lc.msgs...)
+}
+
+// rawMessages returns the messages received so far as they were sent.
+func (lc *liveConn) rawMessages() [][]byte {
+	lc.mu.Lock()
+	defer lc.mu.Unlock()
+	return append([][]byte(nil), lc.raw...)
 }
 
 // waitFor waits until a received message satisfies ok, and fails after

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,7 +53,8 @@ func soakDuration(t *testing.T) time.Duration {
 }
 
 // soakOrg is the organisation the soak test loads: Company > Alpha, Beta,
-// leaders and analysts of Company, employees in both teams, and a weekly
+// leaders, analysts and an hr member with the admin role in Company,
+// employees in both teams, and a weekly
 // WHO-5 survey of Company whose pulse the admin keeps reopening.
 type soakOrg struct {
 	addr                  string
@@ -60,7 +63,29 @@ type soakOrg struct {
 	employees, employeeID []string // tokens and member IDs, by index
 	survey                string
 	answers               atomic.Pointer[string] // path of the open pulse's answers
+
+	// givers are the members the recognition load gives as, each with
+	// what remains of their weekly allowance; hired counts the members
+	// added for it. Only the recognition client uses them, and the phases
+	// run one after the other.
+	hr     string // token of the member with the admin role who hires
+	givers []soakGiver
+	hired  int
 }
+
+// soakGiver is a member giving recognitions in the soak.
+type soakGiver struct {
+	token string
+	left  int // of the week's allowance
+}
+
+// soakGivers is how many members give recognitions at a time; when one
+// has spent their weekly allowance a member with the admin role (not the
+// admin token, so that hiring does not share the pulse opener's rate
+// limit) hires a new member to take
+// their place, so that however long the soak runs (the clock is real, so
+// allowances do not renew) every recognition is one the server accepts.
+const soakGivers = 8
 
 // soakAdmin is the admin token of the soak test's server.
 const soakAdmin = "soak-admin-token"
@@ -97,6 +122,7 @@ func seedSoak(t *testing.T, addr string, n int) *soakOrg {
 		tok, _ := member(o.company, "analyst", i)
 		o.analysts = append(o.analysts, tok)
 	}
+	o.hr, _ = member(o.company, "admin", 0)
 	for i := range n {
 		team := o.alpha
 		if i%2 == 1 {
@@ -249,18 +275,31 @@ func (l *soakLoad) run(ctx context.Context) {
 			})
 		})
 	}
-	// Recognitions between random colleagues; 409 is a spent allowance.
+	// Recognitions from the givers to random employees. A giver's spent
+	// allowance is not an allowed outcome: hr hires a new giver in their
+	// place first.
 	wg.Go(func() {
-		rng := rand.New(rand.NewPCG(7, 7))
+		rng := rand.New(rand.NewPCG(7, uint64(o.hired)))
 		every(ctx, 25*time.Millisecond, func() {
-			g, r := rng.IntN(len(o.employees)), rng.IntN(len(o.employees))
-			if g == r {
-				l.do(ctx, "bad-recognition", o.employees[g], "POST", "/api/v1/recognitions",
+			for len(o.givers) < soakGivers {
+				if !l.hire(ctx) {
+					return
+				}
+			}
+			g, r := rng.IntN(len(o.givers)), rng.IntN(len(o.employees))
+			if rng.IntN(20) == 0 {
+				l.do(ctx, "bad-recognition", o.givers[g].token, "POST", "/api/v1/recognitions",
 					`{"receiver_id":"`+o.employeeID[r]+`","value":"Not A Value","message":"x"}`, http.StatusBadRequest, http.StatusTooManyRequests)
 				return
 			}
-			l.do(ctx, "recognition", o.employees[g], "POST", "/api/v1/recognitions",
-				`{"receiver_id":"`+o.employeeID[r]+`","value":"help","message":"thanks for the soak"}`, http.StatusConflict, http.StatusTooManyRequests)
+			st, _ := l.do(ctx, "recognition", o.givers[g].token, "POST", "/api/v1/recognitions",
+				`{"receiver_id":"`+o.employeeID[r]+`","value":"help","message":"thanks for the soak"}`, http.StatusTooManyRequests)
+			if st != http.StatusCreated {
+				return
+			}
+			if o.givers[g].left--; o.givers[g].left == 0 {
+				o.givers = append(o.givers[:g], o.givers[g+1:]...)
+			}
 		})
 	})
 	// Dashboards: leaders read team scores, the heat map and the overview.
@@ -311,6 +350,44 @@ func (l *soakLoad) run(ctx context.Context) {
 	wg.Wait()
 }
 
+// hire adds an employee to Alpha or Beta through the admin API, as the
+// soakOrg's hr, and makes
+// them a giver with the allowance their week shows. It returns false when a
+// request failed.
+func (l *soakLoad) hire(ctx context.Context) bool {
+	o := l.o
+	team := o.alpha
+	if o.hired%2 == 1 {
+		team = o.beta
+	}
+	body := fmt.Sprintf(`{"name":"h%d","email":"hire%d@example.org","team_id":"%s"}`, o.hired, o.hired, team)
+	st, data := l.do(ctx, "hire", o.hr, "POST", "/api/v1/members", body, http.StatusTooManyRequests)
+	if st != http.StatusCreated {
+		return false
+	}
+	o.hired++
+	var cm struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(data, &cm); err != nil || cm.Token == "" {
+		l.fail("hire: undecodable %s", data)
+		return false
+	}
+	st, data = l.do(ctx, "allowance", cm.Token, "GET", "/api/v1/me/recognitions", "", http.StatusTooManyRequests)
+	if st != http.StatusOK {
+		return false
+	}
+	var week struct {
+		Remaining int `json:"remaining"`
+	}
+	if err := json.Unmarshal(data, &week); err != nil || week.Remaining <= 0 {
+		l.fail("a new hire's week: %s, want some allowance remaining", data)
+		return false
+	}
+	o.givers = append(o.givers, soakGiver{token: cm.Token, left: week.Remaining})
+	return true
+}
+
 // live opens the live WebSocket with token on topics, reads its pushes
 // until hold has passed (0: until ctx ends), and closes it.
 func (l *soakLoad) live(ctx context.Context, token, topics string, hold time.Duration) {
@@ -356,6 +433,25 @@ func (l *soakLoad) live(ctx context.Context, token, topics string, hold time.Dur
 	}
 }
 
+// logFigures logs the responses by kind and status, the HTTP requests and
+// the WebSocket pushes received in total and per second of d, and the
+// members hired as givers.
+func (l *soakLoad) logFigures(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	kinds := slices.Sorted(maps.Keys(l.counts))
+	requests := 0
+	for _, k := range kinds {
+		l.t.Logf("responses %-22s %8d", k, l.counts[k])
+		if !strings.HasPrefix(k, "push ") && !strings.HasPrefix(k, "live ") {
+			requests += l.counts[k]
+		}
+	}
+	pushes := l.counts["push 0"]
+	l.t.Logf("HTTP requests: %d (%.0f/s); WebSocket upgrades: %d; pushes received: %d (%.0f/s); members hired as givers: %d",
+		requests, float64(requests)/d.Seconds(), l.counts["live 101"], pushes, float64(pushes)/d.Seconds(), l.o.hired)
+}
+
 // soakSample is the process's goroutines and in-use heap after a GC.
 type soakSample struct {
 	goroutines int
@@ -375,11 +471,13 @@ func (s soakSample) String() string {
 }
 
 // TestSoak serves an organisation in-process under mixed load (answers,
-// recognitions, dashboards, live WebSocket clients, exports) for
-// soakDuration and checks that no response is an error other than the
-// deliberate 4xx, and that goroutines and heap are flat: sampled idle after
-// a warm-up of a tenth of the run and idle again after it. It does not run
-// in parallel, so the counts are the serve's and this test's alone.
+// recognitions by a stream of new hires, dashboards, live WebSocket
+// clients, exports) for soakDuration and checks that no response is an
+// error other than the deliberate 4xx, and that goroutines and heap are
+// flat: sampled idle after a warm-up of a tenth of the run and idle again
+// after it. It logs its figures: responses by kind and status, requests and
+// pushes per second, goroutines and heap. It does not run in parallel, so
+// the counts are the serve's and this test's alone.
 func TestSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak test skipped in -short mode")
@@ -436,9 +534,9 @@ func TestSoak(t *testing.T) {
 	phase("soak", total-total/10)
 	end := idle("end")
 
-	l.mu.Lock()
-	t.Logf("responses by kind and status: %v", l.counts)
-	l.mu.Unlock()
+	l.logFigures(total)
+	t.Logf("goroutines: %d at the start, %d at the end; heap in use: %.1f MiB at the start, %.1f MiB at the end",
+		start.goroutines, end.goroutines, float64(start.heapInuse)/(1<<20), float64(end.heapInuse)/(1<<20))
 	if end.goroutines > start.goroutines+soakGoroutineMargin {
 		buf := make([]byte, 1<<20)
 		n := runtime.Stack(buf, true)
