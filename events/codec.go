@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 
 	json "github.com/goccy/go-json"
@@ -42,6 +43,18 @@ func Register[T any](r *Registry, name string) {
 		}
 		return t, nil
 	}
+}
+
+// Types returns the registered type names, sorted.
+func (r *Registry) Types() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.types))
+	for name := range r.types {
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Decode returns e's data decoded into the Go type registered for e.Type. It

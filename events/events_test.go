@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/empulse/empulse/apperr"
@@ -127,6 +128,10 @@ func TestRegistry(t *testing.T) {
 	}
 	if want := (teamCreated{Name: "Sales", Parent: "t-1"}); got != want {
 		t.Errorf("Decode=%+v, want %+v", got, want)
+	}
+	events.Register[teamCreated](reg, "MemberJoined")
+	if got, want := reg.Types(), []string{"MemberJoined", "TeamCreated"}; !slices.Equal(got, want) {
+		t.Errorf("Types()=%v, want %v", got, want)
 	}
 	if _, err := reg.Decode(events.Event{Type: "Unknown", Data: data}); !errors.Is(err, events.ErrUnknownType) {
 		t.Errorf("Decode of an unknown type: err=%v, want ErrUnknownType", err)

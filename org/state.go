@@ -41,16 +41,26 @@ func NewState() *State {
 	return &State{Teams: map[string]*Team{}, Members: map[string]*Member{}, byToken: map[string]string{}}
 }
 
-// Apply folds one decoded event into s. Events of other types are ignored.
+// Apply folds one decoded event into s. Events of other types are ignored,
+// and so are those that no decision makes but a corrupt or foreign event
+// could hold: a team or member created again (which would list it twice
+// and keep its old token valid) or a team that is its own parent (which
+// would make walking the hierarchy endless).
 func (s *State) Apply(ev any) {
 	switch e := ev.(type) {
 	case TeamCreated:
+		if _, dup := s.Teams[e.Team]; dup || e.Parent == e.Team {
+			return
+		}
 		s.Teams[e.Team] = &Team{ID: e.Team, Name: e.Name, Parent: e.Parent}
 		s.TeamOrder = append(s.TeamOrder, e.Team)
 		if p, ok := s.Teams[e.Parent]; ok {
 			p.Children = append(p.Children, e.Team)
 		}
 	case MemberJoined:
+		if _, dup := s.Members[e.Member]; dup {
+			return
+		}
 		s.Members[e.Member] = &Member{ID: e.Member, Team: e.Team, Role: e.Role, Name: e.Name, Email: e.Email, TokenHash: e.TokenHash}
 		s.MemberOrder = append(s.MemberOrder, e.Member)
 		s.byToken[e.TokenHash] = e.Member

@@ -179,7 +179,9 @@ func (s *state) changes() []Change {
 }
 
 // link rebuilds the children lists and roots from the teams' parents, in
-// creation order.
+// creation order. As in the fold, a team whose parent was not created
+// before it is a top-level team: otherwise a corrupt or foreign log could
+// make a cycle of parents, which walking the hierarchy would never leave.
 func (s *state) link() {
 	ids := make([]string, 0, len(s.teams))
 	for id, t := range s.teams {
@@ -192,7 +194,8 @@ func (s *state) link() {
 	}
 	s.roots = nil
 	for _, id := range ids {
-		if p, ok := s.teams[s.teams[id].Parent]; ok {
+		t := s.teams[id]
+		if p, ok := s.teams[t.Parent]; ok && p.Seq < t.Seq {
 			p.children = append(p.children, id)
 		} else {
 			s.roots = append(s.roots, id)
@@ -271,9 +274,11 @@ func (s *state) apply(e *events.Event) {
 		if decode(e.Data, &v) != nil || v.Team == "" || s.teams[v.Team] != nil {
 			return
 		}
-		t := &teamRec{Name: v.Name, Parent: v.Parent, Seq: len(s.teams)}
-		s.teams[v.Team] = t
-		if p, ok := s.teams[v.Parent]; ok {
+		// A parent not created before (or the team itself, which only a
+		// corrupt event names) leaves the team at the top, as link does.
+		p, ok := s.teams[v.Parent]
+		s.teams[v.Team] = &teamRec{Name: v.Name, Parent: v.Parent, Seq: len(s.teams)}
+		if ok {
 			p.children = append(p.children, v.Team)
 		} else {
 			s.roots = append(s.roots, v.Team)

@@ -58,7 +58,7 @@ func (r *Runner) treeOf() *tree {
 		i++
 		tr := s.teams[id]
 		p, ok := t.index[tr.Parent]
-		if !ok || tr.Parent == orgNode {
+		if !ok || tr.Parent == orgNode || p >= i { // a parent is met before its children
 			p = 0
 		}
 		t.parent = append(t.parent, p)

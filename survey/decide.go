@@ -40,9 +40,10 @@ func Questions(defs []instrument.Definition) []Question {
 
 // Rotation returns the questions of pulse number n (from 0): all items when
 // there are at most perPulse, else the next perPulse items in order, wrapping
-// around, so that consecutive pulses cycle through every item.
+// around, so that consecutive pulses cycle through every item. A perPulse
+// below 1, which only a corrupt event can hold, asks for all items too.
 func Rotation(items []Question, n, perPulse int) []Question {
-	if len(items) <= perPulse {
+	if len(items) <= perPulse || perPulse < 1 {
 		return append([]Question(nil), items...)
 	}
 	out := make([]Question, perPulse)
