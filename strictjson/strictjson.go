@@ -21,8 +21,9 @@ import (
 // Decode decodes data, which must hold exactly one JSON value, into v (a
 // pointer). It returns an Invalid *apperr.Error: for malformed JSON or
 // trailing data with field whole (such as "body"); for a field v's type does
-// not have, named by its path; for a value of the wrong type or out of range,
-// named by its path when encoding/json says which.
+// not have, or a null anywhere, named by its path (whole for a null body);
+// for a value of the wrong type or out of range, named by its path when
+// encoding/json says which.
 func Decode(data []byte, v any, whole string) error {
 	var generic any
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -46,8 +47,13 @@ func Decode(data []byte, v any, whole string) error {
 var timeType = reflect.TypeOf(time.Time{})
 
 // checkFields returns an error naming the first object key, in value, that
-// type t has no field for.
+// type t has no field for, or the first null: encoding/json would decode a
+// null as the zero value (an answer of 0, an unset optional field) where
+// the input's schema allows no null.
 func checkFields(value any, t reflect.Type, path, whole string) error {
+	if value == nil {
+		return apperr.Field(orWhole(path, whole), "must not be null")
+	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

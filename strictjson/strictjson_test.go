@@ -43,6 +43,10 @@ func TestDecode(t *testing.T) {
 		{"Float", `{"count":1.5}`, "count"},
 		{"Huge", `{"count":1e40}`, "count"},
 		{"BadTime", `{"at":"soon"}`, "body"},
+		{"NullBody", `null`, "body"},
+		{"NullField", `{"name":"a","count":null}`, "count"},
+		{"NullInSlice", `{"items":[null]}`, "items[0]"},
+		{"NullInMap", `{"by_key":{"k":null}}`, "by_key.k"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
