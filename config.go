@@ -6,7 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/empulse/empulse/app"
 )
 
 // The environment variables that set serve's flags. A flag given on the
@@ -22,6 +26,7 @@ const (
 	// so that the token never shows in a process list.
 	envAdminToken     = "EMPULSE_ADMIN_TOKEN"
 	envAdminTokenFile = "EMPULSE_ADMIN_TOKEN_FILE"
+	envLinkTTL        = "EMPULSE_LINK_TTL"
 )
 
 // serveConfig is the configuration of the serve command.
@@ -49,6 +54,9 @@ type serveConfig struct {
 	// secret, say); when set, the token is read from it and wins over the
 	// environment's.
 	AdminTokenFile string
+	// LinkTTL is how long a new member's personal link, and a link issued
+	// without ttl_days, authenticates; 0 means app.DefaultLinkTTL.
+	LinkTTL linkTTL
 }
 
 // defaultServeConfig returns the configuration used when neither flags nor
@@ -129,6 +137,11 @@ func (cfg *serveConfig) applyEnv(getenv func(string) string) error {
 			return fmt.Errorf("%s=%q: %w", envLogFormat, v, err)
 		}
 	}
+	if v := getenv(envLinkTTL); v != "" {
+		if err := cfg.LinkTTL.Set(v); err != nil {
+			return fmt.Errorf("%s=%q: %w", envLinkTTL, v, err)
+		}
+	}
 	return nil
 }
 
@@ -146,6 +159,7 @@ func newServeFlagSet(cfg *serveConfig) *flag.FlagSet {
 	fs.StringVar(&cfg.AdminTokenFile, "admin-token-file", cfg.AdminTokenFile, "`file` holding the bootstrap admin token, which wins over "+envAdminToken+" ("+envAdminTokenFile+")")
 	fs.TextVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "least severe log `level`: debug, info, warn or error ("+envLogLevel+")")
 	fs.Var(&cfg.LogFormat, "log-format", "log `format`: text or json ("+envLogFormat+")")
+	fs.Var(&cfg.LinkTTL, "link-ttl", "how long new personal links authenticate: `days` like 90d (the default) or a Go duration like 36h, from 1d to 365d ("+envLinkTTL+")")
 	return fs
 }
 
@@ -191,6 +205,49 @@ func (f *logFormat) Set(s string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown log format %q: want text or json", s)
+}
+
+// linkTTL is the life of new personal links; it implements flag.Value. The
+// zero value means app.DefaultLinkTTL.
+type linkTTL time.Duration
+
+// day is a day as link lives count it.
+const day = 24 * time.Hour
+
+// String returns the life in days ("90d") when it is whole days, else as a
+// Go duration; "" for the zero value.
+func (l *linkTTL) String() string {
+	d := time.Duration(*l)
+	switch {
+	case d == 0:
+		return ""
+	case d%day == 0:
+		return fmt.Sprintf("%dd", d/day)
+	}
+	return d.String()
+}
+
+// Set sets the life from days ("90d") or a Go duration ("36h"); it must be
+// from app.MinLinkTTLDays to app.MaxLinkTTLDays days.
+func (l *linkTTL) Set(s string) error {
+	var d time.Duration
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil {
+			return fmt.Errorf("link life %q: want days like 90d or a duration like 36h", s)
+		}
+		d = time.Duration(days) * day
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return fmt.Errorf("link life %q: want days like 90d or a duration like 36h", s)
+		}
+	}
+	if d < app.MinLinkTTLDays*day || d > app.MaxLinkTTLDays*day {
+		return fmt.Errorf("link life %q: want from %dd to %dd", s, app.MinLinkTTLDays, app.MaxLinkTTLDays)
+	}
+	*l = linkTTL(d)
+	return nil
 }
 
 // newLogger returns a logger that writes records of level and above to w in

@@ -53,7 +53,7 @@ func newLiveUpdates(a *app.App, runner *projections.Runner, publicURL string, lo
 			if err != nil {
 				return live.Viewer{}, err
 			}
-			return live.Viewer{Key: app.HashToken(token), Principal: p}, nil
+			return live.Viewer{Key: app.HashToken(token), Principal: p, Expires: p.Expires}, nil
 		},
 		Authorize:      func(ctx context.Context, v live.Viewer, t live.Topic) error { return authorizeTopic(ctx, a, v, t) },
 		Refuse:         api.ErrorWriter(logger),
@@ -64,6 +64,22 @@ func newLiveUpdates(a *app.App, runner *projections.Runner, publicURL string, lo
 		Publish: l.hub.Publish, Logger: logger})
 	l.corr = live.NewDebouncer(live.DebounceConfig{Fn: l.publishCorrelations})
 	return l
+}
+
+// reasonSignedOut is the reason of the close frame of a connection whose
+// link was revoked, or whose member was erased or given another role or
+// team.
+const reasonSignedOut = "your access changed: the link was revoked, or your role or team changed; sign in again"
+
+// disconnect is the App's Disconnect hook: it closes the live connections
+// of the links hashes names. Until the hub exists there are none.
+func (l *liveUpdates) disconnect(hashes []string) {
+	if l == nil {
+		return
+	}
+	for _, h := range hashes {
+		l.hub.Disconnect(h, reasonSignedOut)
+	}
 }
 
 // authorizeTopic allows a team's topic to whoever may read the team's

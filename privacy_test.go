@@ -441,7 +441,7 @@ func (c *privacyCheck) crawl(t *testing.T) {
 				if len(req.query) > 0 {
 					target += "?" + req.query.Encode()
 				}
-				status, ctype, body, err := privacyGet(t, client, c.o.addr, r.token, target, req.accept)
+				status, ctype, body, err := request(t, client, c.o.addr, r.token, "GET", target, "", req.accept, true)
 				where := fmt.Sprintf("GET %s (Accept %q) as %s", target, req.accept, r.name)
 				switch {
 				case err != nil:
@@ -463,36 +463,6 @@ func (c *privacyCheck) crawl(t *testing.T) {
 			t.Errorf("%s: no role read it, so the crawl checked nothing of it", req.op)
 			read[req.op] = true
 		}
-	}
-}
-
-// privacyGet GETs target from addr with token, accepting accept, and
-// returns the status, media type and body. Like a well-behaved client it
-// waits and retries while the token is rate limited.
-func privacyGet(t *testing.T, client *http.Client, addr, token, target, accept string) (int, string, []byte, error) {
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		req, err := http.NewRequestWithContext(t.Context(), "GET", "http://"+addr+target, nil)
-		if err != nil {
-			return 0, "", nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		if accept != "" {
-			req.Header.Set("Accept", accept)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, "", nil, err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return 0, "", nil, err
-		}
-		if resp.StatusCode == http.StatusTooManyRequests && time.Now().Before(deadline) {
-			continue
-		}
-		ctype, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-		return resp.StatusCode, ctype, body, nil
 	}
 }
 

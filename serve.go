@@ -94,8 +94,10 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 			err = errors.Join(err, fmt.Errorf("stop projections: %w", cerr))
 		}
 	}()
+	// The app tells the live updates whose connections to close once they
+	// exist.
 	a, err := app.New(app.Config{Store: store, Vault: vlt, AdminTokenHash: adminHash, Rand: rand.Reader, Logger: logger,
-		Received: runner.Received})
+		Received: runner.Received, LinkTTL: time.Duration(cfg.LinkTTL), Disconnect: func(hashes []string) { updates.disconnect(hashes) }})
 	if err != nil {
 		return err
 	}

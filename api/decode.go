@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,8 +19,9 @@ const DefaultMaxBody = 64 << 10
 // limit bytes, into v with strictjson, rejecting unknown fields. It returns
 // an *apperr.Error: TooLarge (field "body") for an oversized body, Invalid
 // for malformed JSON (field "body"), a value of the wrong type or out of
-// range (its field), or an unknown field (that field). An empty body counts
-// as "{}" when emptyOK.
+// range (its field), or an unknown field (that field). An empty body (no
+// bytes at all: blanks are malformed JSON, as the OpenAPI document says)
+// counts as "{}" when emptyOK.
 func decodeJSON(c *gin.Context, limit int64, v any, emptyOK bool) error {
 	body := http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	data, err := io.ReadAll(body)
@@ -32,7 +32,7 @@ func decodeJSON(c *gin.Context, limit int64, v any, emptyOK bool) error {
 		}
 		return apperr.Field("body", "could not read the request body")
 	}
-	if len(strings.TrimSpace(string(data))) == 0 {
+	if len(data) == 0 {
 		if emptyOK {
 			return nil
 		}

@@ -42,7 +42,8 @@ var bodyTargets = map[string]bodyTarget{
 	"FuzzClosePulse":  {"POST /surveys/{survey}/pulses/{pulse}/close", "/surveys/$surveyA/pulses/$pulseA/close", asAdmin, []string{`{}`, ``}},
 	"FuzzAnswer": {"POST /surveys/{survey}/pulses/{pulse}/answers", "/surveys/$surveyA/pulses/$pulseA/answers", asEmployee,
 		[]string{`{"values":{"$question":3},"comment":"Fine"}`}},
-	"FuzzRecognize": {"POST /recognitions", "/recognitions", asEmployee, []string{`{"receiver_id":"$empB","value":"care","message":"Thanks"}`}},
+	"FuzzRecognize":  {"POST /recognitions", "/recognitions", asEmployee, []string{`{"receiver_id":"$empB","value":"care","message":"Thanks"}`}},
+	"FuzzCreateLink": {"POST /members/{member}/links", "/members/$empA/links", asAdmin, []string{`{"ttl_days":7}`, `{}`}},
 }
 
 func FuzzCreateTeam(f *testing.F)       { fuzzBody(f) }
@@ -55,6 +56,7 @@ func FuzzOpenPulse(f *testing.F)        { fuzzBody(f) }
 func FuzzClosePulse(f *testing.F)       { fuzzBody(f) }
 func FuzzAnswer(f *testing.F)           { fuzzBody(f) }
 func FuzzRecognize(f *testing.F)        { fuzzBody(f) }
+func FuzzCreateLink(f *testing.F)       { fuzzBody(f) }
 
 // seed is one input of a fuzz target's seed corpus.
 type seed struct {

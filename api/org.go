@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,11 +49,12 @@ type createMemberRequest struct {
 }
 
 // createdMemberResponse is the answer to POST /members: the member's token
-// and personal link, shown only this once.
+// and personal link (link 1), shown only this once, and when it expires.
 type createdMemberResponse struct {
-	Member app.Member `json:"member"`
-	Token  string     `json:"token"`
-	Link   string     `json:"link"`
+	Member    app.Member `json:"member"`
+	Token     string     `json:"token"`
+	Link      string     `json:"link"`
+	ExpiresAt time.Time  `json:"expires_at"`
 }
 
 // createMember adds a member: 201 with the member, their token and link.
@@ -71,10 +73,8 @@ func (h *handlers) createMember(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	// The token travels in the fragment, which browsers never send to a
-	// server, so it stays out of access logs.
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, createdMemberResponse{Member: cm.Member, Token: cm.Token, Link: h.baseURL + "/pulse#token=" + cm.Token})
+	c.JSON(http.StatusCreated, createdMemberResponse{Member: cm.Member, Token: cm.Token, Link: h.personalLink(cm.Token), ExpiresAt: cm.Expires})
 }
 
 // listMembers answers {"members":[...]}, the members the caller manages.

@@ -84,6 +84,15 @@ var permissions = []permission{
 	{"DELETE", "/members/{member}", true, func(f *fixture, s scope) (string, string) {
 		return "/api/v1/members/" + side(s, f.empAID, f.empBID), ""
 	}, map[string]want{"admin": same(204), "leader": same(403), "analyst": same(403), "employee": same(403)}},
+	{"POST", "/members/{member}/links", true, func(f *fixture, s scope) (string, string) {
+		return "/api/v1/members/" + side(s, f.empAID, f.empBID) + "/links", `{"ttl_days":30}`
+	}, map[string]want{"admin": same(201), "leader": {201, 403}, "analyst": same(403), "employee": same(403)}},
+	{"GET", "/members/{member}/links", false, func(f *fixture, s scope) (string, string) {
+		return "/api/v1/members/" + side(s, f.empAID, f.empBID) + "/links", ""
+	}, map[string]want{"admin": same(200), "leader": {200, 403}, "analyst": same(403), "employee": {200, 403}}},
+	{"DELETE", "/members/{member}/links/{link}", true, func(f *fixture, s scope) (string, string) {
+		return "/api/v1/members/" + side(s, f.empAID, f.empBID) + "/links/1", ""
+	}, map[string]want{"admin": same(204), "leader": {204, 403}, "analyst": same(403), "employee": {204, 403}}},
 	{"GET", "/admin/backup", false, func(f *fixture, s scope) (string, string) { return "/api/v1/admin/backup", "" },
 		map[string]want{"admin": same(200), "leader": same(403), "analyst": same(403), "employee": same(403)}},
 	{"POST", "/instruments", true, func(f *fixture, s scope) (string, string) {

@@ -48,6 +48,9 @@ func (h *handlers) routesV1(g *gin.RouterGroup) {
 	a.GET("/directory", h.directory)
 	a.PATCH("/members/:member", h.patchMember)
 	a.DELETE("/members/:member", h.eraseMember)
+	a.POST("/members/:member/links", h.issueLink)
+	a.GET("/members/:member/links", h.listLinks)
+	a.DELETE("/members/:member/links/:link", h.revokeLink)
 
 	a.POST("/instruments", h.defineInstrument)
 	a.GET("/instruments", h.listInstruments)

@@ -51,6 +51,19 @@ type Config struct {
 	// (from the projections), messages still sealed; /me/recognitions
 	// lists none when nil.
 	Received func(ctx context.Context, member, week string) ([]recognition.Given, error)
+	// LinkTTL is how long a personal link authenticates when no other
+	// time is asked for: the link a member joins with and IssueLink's
+	// default; DefaultLinkTTL if 0.
+	LinkTTL time.Duration
+	// Disconnect, if set, is called after a change is appended with the
+	// token hashes (HashToken) of the links whose holders may no longer
+	// do what they could: the links revoked, every link of an erased
+	// member, and every link of a member whose role or team changed. main
+	// closes their live WebSockets with it, so that a connection opened
+	// before cannot outlive the change. It must not block or call the
+	// App. It hears only of changes made through this App, not of those
+	// other nodes append to a shared store.
+	Disconnect func(tokenHashes []string)
 }
 
 // App handles commands and queries. It is safe for concurrent use.
@@ -65,6 +78,8 @@ type App struct {
 	reg       *events.Registry
 
 	receivedOf func(ctx context.Context, member, week string) ([]recognition.Given, error)
+	linkTTL    time.Duration
+	disconnect func(tokenHashes []string)
 
 	randMu sync.Mutex
 	rand   io.Reader
@@ -93,6 +108,14 @@ func New(cfg Config) (*App, error) {
 		return nil, errors.New("app: Config.Rand is nil")
 	case cfg.AdminTokenHash == "":
 		return nil, errors.New("app: Config.AdminTokenHash is empty")
+	case cfg.LinkTTL < 0:
+		return nil, fmt.Errorf("app: Config.LinkTTL is %v: want a positive duration, or 0 for the default", cfg.LinkTTL)
+	}
+	if cfg.LinkTTL == 0 {
+		cfg.LinkTTL = DefaultLinkTTL
+	}
+	if cfg.Disconnect == nil {
+		cfg.Disconnect = func([]string) {}
 	}
 	if cfg.Org == "" {
 		cfg.Org = "default"
@@ -110,7 +133,7 @@ func New(cfg Config) (*App, error) {
 		store: cfg.Store, vault: cfg.Vault, org: cfg.Org, adminHash: cfg.AdminTokenHash,
 		now: cfg.Now, rand: cfg.Rand, allowance: cfg.Allowance, log: cfg.Logger, reg: Registry(),
 		orgS: org.NewState(), orgRev: events.NoStream(), receivedOf: cfg.Received,
-		surveyCaches: map[string]*surveyCache{},
+		surveyCaches: map[string]*surveyCache{}, linkTTL: cfg.LinkTTL, disconnect: cfg.Disconnect,
 	}, nil
 }
 

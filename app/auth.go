@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/org"
@@ -42,6 +43,10 @@ type Principal struct {
 	Role org.Role
 	// Team is the member's team; "" for the bootstrap admin.
 	Team string
+	// Expires is when the link the member signed in with stops
+	// authenticating; zero for the bootstrap admin and for a link that
+	// never expires.
+	Expires time.Time
 }
 
 // IsMember reports whether p is a member rather than the bootstrap admin.
@@ -50,9 +55,19 @@ func (p Principal) IsMember() bool { return p.Member != "" }
 // errUnauthenticated is returned for a missing or unknown token.
 var errUnauthenticated = apperr.New(apperr.Unauthenticated, "missing or invalid bearer token")
 
+// ErrLinkExpired and ErrLinkRevoked are the Unauthenticated errors (field
+// "token") of a personal link that has expired or been revoked: its holder
+// needs a new one.
+var (
+	ErrLinkExpired = &apperr.Error{Code: apperr.Unauthenticated, Field: "token", Message: "this link has expired; ask for a new one"}
+	ErrLinkRevoked = &apperr.Error{Code: apperr.Unauthenticated, Field: "token", Message: "this link has been revoked; ask for a new one"}
+)
+
 // Authenticate returns the principal whose bearer token is token, or an
-// Unauthenticated *apperr.Error. The admin token is compared in constant
-// time; member tokens are found by their hash.
+// Unauthenticated *apperr.Error: ErrLinkRevoked for a revoked link,
+// ErrLinkExpired for one whose expiry has come (by the App's clock), and a
+// plain one for a missing or unknown token. The admin token is compared in
+// constant time; member tokens are found by their hash.
 func (a *App) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" || len(token) > 200 {
 		return Principal{}, errUnauthenticated
@@ -66,11 +81,16 @@ func (a *App) Authenticate(ctx context.Context, token string) (Principal, error)
 	}
 	var p Principal
 	err := a.viewOrg(ctx, func(s *org.State) error {
-		m := s.MemberByToken(hash)
-		if m == nil {
+		m, l, ok := s.ByToken(hash)
+		switch {
+		case !ok:
 			return errUnauthenticated
+		case l.Revoked:
+			return ErrLinkRevoked
+		case l.ExpiredAt(a.now()):
+			return ErrLinkExpired
 		}
-		p = Principal{Member: m.ID, Role: m.Role, Team: m.Team}
+		p = Principal{Member: m.ID, Role: m.Role, Team: m.Team, Expires: l.Expires}
 		return nil
 	})
 	return p, err

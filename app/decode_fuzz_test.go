@@ -132,7 +132,8 @@ func foldBase(tb testing.TB, reg *events.Registry) base {
 			tb.Fatalf("Decode(%s): %v", e.Type, err)
 		}
 		switch v.(type) {
-		case org.TeamCreated, org.MemberJoined, org.MemberMoved, org.MemberRoleChanged, org.MemberErased:
+		case org.TeamCreated, org.MemberJoined, org.MemberMoved, org.MemberRoleChanged, org.MemberErased,
+			org.LinkIssued, org.LinkRevoked:
 			b.org = append(b.org, v)
 		case survey.Created, survey.KChanged, survey.PulseOpened, survey.PulseClosed:
 			b.survey = append(b.survey, v)
@@ -223,12 +224,11 @@ func checkOrg(t *testing.T, s *org.State, when string) {
 		s.InSubtree(id, id)
 	}
 	for _, m := range s.Members {
-		if m.TokenHash == "" {
-			continue
-		}
-		got := s.MemberByToken(m.TokenHash)
-		if got == nil || got.TokenHash != m.TokenHash || got.Erased {
-			t.Fatalf("%s: token of member %q authenticates %+v", when, m.ID, got)
+		for _, l := range m.Links {
+			got, gotL, ok := s.ByToken(l.TokenHash)
+			if !ok || got == nil || got.Erased || gotL.TokenHash != l.TokenHash {
+				t.Fatalf("%s: link %d of member %q authenticates %+v, link %+v", when, l.N, m.ID, got, gotL)
+			}
 		}
 	}
 }
@@ -271,7 +271,10 @@ func realHistory(tb testing.TB) []events.Event {
 			tb.Fatalf("%s: %v", what, err)
 		}
 	}
-	_, err := e.app.MoveMember(ctx, e.admin, beta.Member, root.ID)
+	link, err := e.app.IssueLink(ctx, e.admin, alpha.Member, nil)
+	must("IssueLink", err)
+	must("RevokeLink", e.app.RevokeLink(ctx, e.admin, alpha.Member, link.Link))
+	_, err = e.app.MoveMember(ctx, e.admin, beta.Member, root.ID)
 	must("MoveMember", err)
 	_, err = e.app.ChangeRole(ctx, e.admin, beta.Member, org.RoleAnalyst)
 	must("ChangeRole", err)

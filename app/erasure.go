@@ -16,9 +16,10 @@ import (
 // and nothing links their pseudonym, and so their answers, to them any
 // more; the answers themselves stay in the aggregates, anonymous. Only
 // admins may erase. Erasing a member erased already succeeds and changes
-// nothing, so a retry is safe. It returns Forbidden, Invalid (field
-// "member") for an id that is not a member id, NotFound (field "member"),
-// or the vault's or the store's error.
+// nothing, so a retry is safe. The member's links stop authenticating and
+// their open live connections are closed (Config.Disconnect). It returns
+// Forbidden, Invalid (field "member") for an id that is not a member id,
+// NotFound (field "member"), or the vault's or the store's error.
 //
 // The vault entry is deleted first, durably, and the event appended after,
 // so no failure can leave the data readable once the erasure was
@@ -43,7 +44,8 @@ func (a *App) erase(ctx context.Context, id string) error {
 	// Once begun, the erasure is not abandoned because the client went
 	// away between its two steps.
 	ctx = context.WithoutCancel(ctx)
-	return a.changeOrg(ctx, func(s *org.State) ([]eventer, error) {
+	var hashes []string
+	err := a.changeOrg(ctx, func(s *org.State) ([]eventer, error) {
 		if m, ok := s.Members[id]; ok && m.Erased {
 			return nil, nil
 		}
@@ -54,8 +56,13 @@ func (a *App) erase(ctx context.Context, id string) error {
 		if err := a.vault.Delete(ctx, id); err != nil {
 			return nil, err
 		}
+		hashes = tokenHashes(s.Members[id].Links)
 		return []eventer{ev}, nil
 	})
+	if err == nil && len(hashes) > 0 {
+		a.disconnect(hashes)
+	}
+	return err
 }
 
 // CompleteErasures appends org.MemberErased for every member whose vault

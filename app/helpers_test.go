@@ -37,6 +37,8 @@ type env struct {
 	vault vault.Vault
 	clock *clock
 	admin app.Principal
+	// edit, if set, changes the Config of every App newApp makes.
+	edit func(*app.Config)
 }
 
 // t0 is a Monday morning.
@@ -45,6 +47,12 @@ var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 // newEnv returns an App on a fresh embedded store and vault in temporary
 // directories, with a clock at t0 and seeded randomness.
 func newEnv(tb testing.TB, allowance int) *env {
+	tb.Helper()
+	return newEnvWith(tb, allowance, nil)
+}
+
+// newEnvWith is newEnv with edit (if not nil) changing the App's Config.
+func newEnvWith(tb testing.TB, allowance int, edit func(*app.Config)) *env {
 	tb.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	store, err := pebble.Open(tb.TempDir(), pebble.Options{Logger: quiet})
@@ -58,7 +66,7 @@ func newEnv(tb testing.TB, allowance int) *env {
 	}
 	tb.Cleanup(func() { v.Close() })
 	c := &clock{t: t0}
-	e := &env{store: store, vault: v, clock: c}
+	e := &env{store: store, vault: v, clock: c, edit: edit}
 	e.app = e.newApp(tb, store, allowance, 1)
 	e.admin, err = e.app.Authenticate(context.Background(), adminToken)
 	if err != nil {
@@ -72,8 +80,12 @@ func newEnv(tb testing.TB, allowance int) *env {
 // another App on the same data, as after a restart.
 func (e *env) newApp(tb testing.TB, store events.Store, allowance int, seed byte) *app.App {
 	tb.Helper()
-	a, err := app.New(app.Config{Store: store, Vault: e.vault, AdminTokenHash: app.HashToken(adminToken), Now: e.clock.Now,
-		Rand: rand.NewChaCha8([32]byte{seed}), Allowance: allowance})
+	cfg := app.Config{Store: store, Vault: e.vault, AdminTokenHash: app.HashToken(adminToken), Now: e.clock.Now,
+		Rand: rand.NewChaCha8([32]byte{seed}), Allowance: allowance}
+	if e.edit != nil {
+		e.edit(&cfg)
+	}
+	a, err := app.New(cfg)
 	if err != nil {
 		tb.Fatalf("app.New: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/org"
@@ -30,11 +31,13 @@ type NewMember struct {
 	Role  org.Role
 }
 
-// CreatedMember is a new member with their bearer token, which is shown
-// only this once.
+// CreatedMember is a new member with the bearer token of their first
+// personal link, which is shown only this once, and when that link
+// expires.
 type CreatedMember struct {
-	Member Member
-	Token  string
+	Member  Member
+	Token   string
+	Expires time.Time
 }
 
 // pseudonymBytes is the length of a pseudonym's random part.
@@ -65,6 +68,8 @@ func (a *App) CreateMember(ctx context.Context, p Principal, nm NewMember) (Crea
 	secrets := vault.Secrets{Key: key, Pseudonym: hex.EncodeToString(ps)}
 	stored := false
 	var out Member
+	issued := a.now()
+	expires := issued.Add(a.linkTTL)
 	err = a.changeOrg(ctx, func(s *org.State) ([]eventer, error) {
 		if p.Role != org.RoleAdmin {
 			if p.Role != org.RoleLeader {
@@ -78,7 +83,7 @@ func (a *App) CreateMember(ctx context.Context, p Principal, nm NewMember) (Crea
 			}
 		}
 		ev, err := org.DecideJoin(s, org.JoinMember{Member: id, Team: nm.Team, Role: nm.Role, Name: nm.Name, Email: nm.Email,
-			TokenHash: HashToken(token), Seal: a.sealer(key)})
+			TokenHash: HashToken(token), Issued: issued, Expires: expires, Seal: a.sealer(key)})
 		if err != nil {
 			return nil, err
 		}
@@ -101,7 +106,7 @@ func (a *App) CreateMember(ctx context.Context, p Principal, nm NewMember) (Crea
 		return CreatedMember{}, err
 	}
 	out.Name, out.Email, out.Erased, err = a.personal(ctx, id, nil)
-	return CreatedMember{Member: out, Token: token}, err
+	return CreatedMember{Member: out, Token: token, Expires: expires}, err
 }
 
 // sealer returns an org.Sealer that seals with key.
@@ -226,10 +231,13 @@ func (a *App) Me(ctx context.Context, p Principal) (Member, error) {
 }
 
 // MoveMember moves member id to team and returns the member. Admins may
-// move anyone; leaders only within their subtree. It returns the errors of
-// org.DecideMove, or Forbidden (field "member" or "team_id").
+// move anyone; leaders only within their subtree. The member's open live
+// connections are closed (Config.Disconnect), since what they may see
+// depends on their team. It returns the errors of org.DecideMove, or
+// Forbidden (field "member" or "team_id").
 func (a *App) MoveMember(ctx context.Context, p Principal, id, team string) (Member, error) {
 	var moved org.Member
+	var hashes []string
 	err := a.changeOrg(ctx, func(s *org.State) ([]eventer, error) {
 		m, ok := s.Members[id]
 		if !ok {
@@ -247,21 +255,26 @@ func (a *App) MoveMember(ctx context.Context, p Principal, id, team string) (Mem
 		}
 		moved = *m
 		moved.Team = team
+		hashes = tokenHashes(m.Links)
 		return []eventer{ev}, nil
 	})
 	if err != nil {
 		return Member{}, err
 	}
+	a.disconnect(hashes)
 	return a.memberView(ctx, moved)
 }
 
 // ChangeRole gives member id another role and returns the member. Only
-// admins may. It returns the errors of org.DecideChangeRole, or Forbidden.
+// admins may. The member's open live connections are closed
+// (Config.Disconnect). It returns the errors of org.DecideChangeRole, or
+// Forbidden.
 func (a *App) ChangeRole(ctx context.Context, p Principal, id string, role org.Role) (Member, error) {
 	if p.Role != org.RoleAdmin {
 		return Member{}, forbidden("", "only admins change roles")
 	}
 	var changed org.Member
+	var hashes []string
 	err := a.changeOrg(ctx, func(s *org.State) ([]eventer, error) {
 		ev, err := org.DecideChangeRole(s, org.ChangeRole{Member: id, Role: role})
 		if err != nil {
@@ -269,11 +282,13 @@ func (a *App) ChangeRole(ctx context.Context, p Principal, id string, role org.R
 		}
 		changed = *s.Members[id]
 		changed.Role = role
+		hashes = tokenHashes(changed.Links)
 		return []eventer{ev}, nil
 	})
 	if err != nil {
 		return Member{}, err
 	}
+	a.disconnect(hashes)
 	return a.memberView(ctx, changed)
 }
 

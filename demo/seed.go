@@ -148,7 +148,9 @@ type openPulse struct {
 // scheduler (Tick) opens and closes week by week; and each week's answers
 // and recognitions on their days. Of the current week, only what is planned
 // before Config.Now is written, and at most 1-reserveShare of it: the rest
-// is left to a Simulator. It returns the organisation, or the first error of
+// is left to a Simulator. The members' personal links authenticate for
+// app.DefaultLinkTTL from Config.Now, although they were issued with the
+// organisation, weeks before. It returns the organisation, or the first error of
 // a command (the store then holds part of the history).
 func Seed(ctx context.Context, cfg Config) (*Org, error) {
 	if cfg.Clock == nil {
@@ -165,8 +167,14 @@ func Seed(ctx context.Context, cfg Config) (*Org, error) {
 	if weeks < 1 {
 		return nil, fmt.Errorf("demo: %d weeks: want at least 1", weeks)
 	}
+	end := now().UTC()
+	first := mondayOf(end).AddDate(0, 0, -7*(weeks-1))
+	current := first.AddDate(0, 0, 7*(weeks-1))
+	start := first.AddDate(0, 0, -3).Add(9 * time.Hour) // the Friday before
+	// The members join at start, weeks ago; their links authenticate for
+	// app.DefaultLinkTTL from end, as if issued now.
 	a, err := app.New(app.Config{Store: cfg.Store, Vault: cfg.Vault, AdminTokenHash: cfg.AdminTokenHash,
-		Now: cfg.Clock.Now, Rand: cfg.Rand})
+		Now: cfg.Clock.Now, Rand: cfg.Rand, LinkTTL: end.Sub(start) + app.DefaultLinkTTL})
 	if err != nil {
 		return nil, err
 	}
@@ -176,9 +184,6 @@ func Seed(ctx context.Context, cfg Config) (*Org, error) {
 	for i := range plans {
 		plans[i] = w.planWeek()
 	}
-	end := now().UTC()
-	first := mondayOf(end).AddDate(0, 0, -7*(weeks-1))
-	current := first.AddDate(0, 0, 7*(weeks-1))
 	employee, leader, analyst := w.shown()
 	// The employee shown leaves this week's pulses to whoever follows
 	// their link.
@@ -196,7 +201,7 @@ func Seed(ctx context.Context, cfg Config) (*Org, error) {
 		s.total += len(p)
 	}
 
-	s.clock.set(first.AddDate(0, 0, -3).Add(9 * time.Hour)) // the Friday before
+	s.clock.set(start)
 	if err := s.createOrg(ctx); err != nil {
 		return nil, err
 	}

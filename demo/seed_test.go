@@ -99,6 +99,10 @@ func TestSeed(t *testing.T) {
 		if err != nil || p.Member != sh.m.ID || p.Role != sh.role || sh.m.Team != sh.team {
 			t.Errorf("%s %+v authenticates as %+v (%v); want a %s of %s", sh.who, sh.m, p, err, sh.role, sh.team)
 		}
+		// The links were issued weeks ago but last as long as new ones.
+		if want := now.Add(app.DefaultLinkTTL); !p.Expires.Equal(want) {
+			t.Errorf("%s's link expires at %v, want %v: the default life from now", sh.who, p.Expires, want)
+		}
 	}
 
 	// A weekly survey per bundled instrument, each with a closed pulse

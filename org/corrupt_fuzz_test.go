@@ -38,11 +38,11 @@ func TestApplyIgnoresCorruptEvents(t *testing.T) {
 			if got, want := s.MemberOrder, []string{"m1"}; !slices.Equal(got, want) {
 				t.Errorf("MemberOrder=%v, want %v", got, want)
 			}
-			if m := s.MemberByToken("h1"); m == nil || m.Role != org.RoleEmployee || m.Team != "t1" {
-				t.Errorf("MemberByToken(h1)=%+v, want m1, an employee of t1", m)
+			if m, _, _ := s.ByToken("h1"); m == nil || m.ID != "m1" || m.Role != org.RoleEmployee || m.Team != "t1" {
+				t.Errorf("ByToken(h1)=%+v, want m1, an employee of t1", m)
 			}
-			if m := s.MemberByToken("h2"); m != nil {
-				t.Errorf("MemberByToken(h2)=%+v, want nil", m)
+			if m, _, ok := s.ByToken("h2"); ok {
+				t.Errorf("ByToken(h2)=%+v, want none", m)
 			}
 		})
 	}

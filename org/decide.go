@@ -3,6 +3,7 @@ package org
 import (
 	"net/mail"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/empulse/empulse/apperr"
@@ -59,15 +60,18 @@ type JoinMember struct {
 	Role      Role
 	Name      string
 	Email     string
-	TokenHash string
+	TokenHash string // of link 1's token
+	// Issued and Expires bound link 1's life; Expires must be after Issued.
+	Issued, Expires time.Time
 	// Seal seals Name and Email with the new member's key.
 	Seal Sealer
 }
 
 // DecideJoin returns the MemberJoined event for c, or an *apperr.Error:
 // Invalid for a bad name, e-mail address or role (fields "name", "email",
-// "role"), NotFound for an unknown team (field "team_id"), Conflict for an
-// existing member id or token hash. A Seal error is returned as it is.
+// "role") or a link that expires before it is issued (field "ttl_days"),
+// NotFound for an unknown team (field "team_id"), Conflict for an existing
+// member id or token hash. A Seal error is returned as it is.
 func DecideJoin(s *State, c JoinMember) (MemberJoined, error) {
 	name := strings.TrimSpace(c.Name)
 	if err := checkText("name", name, MaxMemberName); err != nil {
@@ -86,8 +90,8 @@ func DecideJoin(s *State, c JoinMember) (MemberJoined, error) {
 	if _, ok := s.Members[c.Member]; ok {
 		return MemberJoined{}, &apperr.Error{Code: apperr.Conflict, Field: "id", Message: "member exists"}
 	}
-	if c.TokenHash == "" || s.MemberByToken(c.TokenHash) != nil {
-		return MemberJoined{}, apperr.New(apperr.Conflict, "token already in use")
+	if err := checkLink(s, c.TokenHash, c.Issued, c.Expires); err != nil {
+		return MemberJoined{}, err
 	}
 	sealedName, err := c.Seal(name, NameContext(c.Member))
 	if err != nil {
@@ -97,8 +101,83 @@ func DecideJoin(s *State, c JoinMember) (MemberJoined, error) {
 	if err != nil {
 		return MemberJoined{}, err
 	}
-	return MemberJoined{Member: c.Member, Team: c.Team, Role: c.Role, Name: sealedName, Email: sealedEmail, TokenHash: c.TokenHash}, nil
+	return MemberJoined{Member: c.Member, Team: c.Team, Role: c.Role, Name: sealedName, Email: sealedEmail,
+		TokenHash: c.TokenHash, Issued: c.Issued, Expires: c.Expires}, nil
 }
+
+// checkLink returns an *apperr.Error unless a new link with tokenHash,
+// issued and expires may be recorded: Invalid (field "ttl_days") when it
+// would expire before it is issued, Conflict when the hash is empty or
+// another link has it.
+func checkLink(s *State, tokenHash string, issued, expires time.Time) error {
+	if !expires.After(issued) {
+		return apperr.Field("ttl_days", "the link must expire after it is issued")
+	}
+	if _, _, taken := s.ByToken(tokenHash); tokenHash == "" || taken {
+		return apperr.New(apperr.Conflict, "token already in use")
+	}
+	return nil
+}
+
+// IssueLink asks for a new personal link of a member.
+type IssueLink struct {
+	Member    string
+	TokenHash string // of the new link's token
+	// Issued and Expires bound the link's life; Expires must be after
+	// Issued.
+	Issued, Expires time.Time
+}
+
+// DecideIssueLink returns the LinkIssued event for c, numbering the link
+// after the member's others, or an *apperr.Error: NotFound for an unknown
+// member (field "member"), ErrErased for an erased one, Invalid (field
+// "ttl_days") when Expires is not after Issued, Conflict when the token
+// hash is empty or in use.
+func DecideIssueLink(s *State, c IssueLink) (LinkIssued, error) {
+	m, ok := s.Members[c.Member]
+	if !ok {
+		return LinkIssued{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if m.Erased {
+		return LinkIssued{}, ErrErased
+	}
+	if err := checkLink(s, c.TokenHash, c.Issued, c.Expires); err != nil {
+		return LinkIssued{}, err
+	}
+	return LinkIssued{Member: c.Member, Link: len(m.Links) + 1, TokenHash: c.TokenHash, Issued: c.Issued, Expires: c.Expires}, nil
+}
+
+// RevokeLink asks to revoke a member's link.
+type RevokeLink struct {
+	Member string
+	Link   int
+}
+
+// DecideRevokeLink returns the LinkRevoked event for c, or an
+// *apperr.Error: NotFound for an unknown member (field "member") or link
+// (field "link"), ErrErased for an erased member (whose links are gone),
+// ErrRevoked for a link revoked already.
+func DecideRevokeLink(s *State, c RevokeLink) (LinkRevoked, error) {
+	m, ok := s.Members[c.Member]
+	if !ok {
+		return LinkRevoked{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if m.Erased {
+		return LinkRevoked{}, ErrErased
+	}
+	l := s.link(c.Member, c.Link)
+	if l == nil {
+		return LinkRevoked{}, &apperr.Error{Code: apperr.NotFound, Field: "link", Message: "no such link"}
+	}
+	if l.Revoked {
+		return LinkRevoked{}, ErrRevoked
+	}
+	return LinkRevoked{Member: c.Member, Link: c.Link}, nil
+}
+
+// ErrRevoked is the Conflict (field "link") returned for revoking a link
+// that is revoked already.
+var ErrRevoked = &apperr.Error{Code: apperr.Conflict, Field: "link", Message: "this link is revoked already"}
 
 // MoveMember asks to move a member to another team.
 type MoveMember struct {

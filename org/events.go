@@ -1,6 +1,8 @@
 package org
 
 import (
+	"time"
+
 	"github.com/empulse/empulse/events"
 	"github.com/empulse/empulse/pii"
 )
@@ -19,7 +21,10 @@ type TeamCreated struct {
 // MemberJoined records a new member of a team. Name and Email are sealed
 // with the member's key (package pii, contexts from NameContext and
 // EmailContext), so erasing the key erases them. TokenHash is the SHA-256 of
-// the member's bearer token, in hex; the token itself is never stored.
+// the bearer token of the member's first personal link (link 1), in hex;
+// the token itself is never stored. Issued is when that link was issued and
+// Expires when it stops authenticating; both are zero in events written
+// before links expired, whose link 1 never expires.
 type MemberJoined struct {
 	Member    string     `json:"member"`
 	Team      string     `json:"team"`
@@ -27,6 +32,8 @@ type MemberJoined struct {
 	Name      pii.Sealed `json:"name"`
 	Email     pii.Sealed `json:"email"`
 	TokenHash string     `json:"token_hash"`
+	Issued    time.Time  `json:"issued"`
+	Expires   time.Time  `json:"expires"`
 }
 
 // MemberMoved records a member moving to another team. Answers given before
@@ -53,6 +60,25 @@ type MemberErased struct {
 	Member string `json:"member"`
 }
 
+// LinkIssued records a new personal link of a member: link number Link
+// (2, 3, ...; link 1 comes with MemberJoined), whose bearer token hashes to
+// TokenHash (hex SHA-256), issued at Issued and authenticating until
+// Expires. The member's other links stay as they were.
+type LinkIssued struct {
+	Member    string    `json:"member"`
+	Link      int       `json:"link"`
+	TokenHash string    `json:"token_hash"`
+	Issued    time.Time `json:"issued"`
+	Expires   time.Time `json:"expires"`
+}
+
+// LinkRevoked records that a member's link number Link no longer
+// authenticates.
+type LinkRevoked struct {
+	Member string `json:"member"`
+	Link   int    `json:"link"`
+}
+
 // The event type names.
 const (
 	TypeTeamCreated       = "TeamCreated"
@@ -60,6 +86,8 @@ const (
 	TypeMemberMoved       = "MemberMoved"
 	TypeMemberRoleChanged = "MemberRoleChanged"
 	TypeMemberErased      = "MemberErased"
+	TypeLinkIssued        = "LinkIssued"
+	TypeLinkRevoked       = "LinkRevoked"
 )
 
 // EventType returns the event's type name.
@@ -77,6 +105,12 @@ func (MemberRoleChanged) EventType() string { return TypeMemberRoleChanged }
 // EventType returns the event's type name.
 func (MemberErased) EventType() string { return TypeMemberErased }
 
+// EventType returns the event's type name.
+func (LinkIssued) EventType() string { return TypeLinkIssued }
+
+// EventType returns the event's type name.
+func (LinkRevoked) EventType() string { return TypeLinkRevoked }
+
 // Register registers the package's event types in r.
 func Register(r *events.Registry) {
 	events.Register[TeamCreated](r, TypeTeamCreated)
@@ -84,6 +118,8 @@ func Register(r *events.Registry) {
 	events.Register[MemberMoved](r, TypeMemberMoved)
 	events.Register[MemberRoleChanged](r, TypeMemberRoleChanged)
 	events.Register[MemberErased](r, TypeMemberErased)
+	events.Register[LinkIssued](r, TypeLinkIssued)
+	events.Register[LinkRevoked](r, TypeLinkRevoked)
 }
 
 // NameContext is the pii context a member's name is sealed with.

@@ -3,6 +3,7 @@ package org_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/empulse/empulse/apperr"
 	"github.com/empulse/empulse/events"
@@ -80,7 +81,8 @@ func TestDecideCreateTeam(t *testing.T) {
 
 func TestDecideJoin(t *testing.T) {
 	t.Parallel()
-	ok := org.JoinMember{Member: "m2", Team: "b", Role: org.RoleLeader, Name: "Ada", Email: "ada@example.org", TokenHash: "h2", Seal: plainSeal}
+	ok := org.JoinMember{Member: "m2", Team: "b", Role: org.RoleLeader, Name: "Ada", Email: "ada@example.org", TokenHash: "h2",
+		Issued: t0, Expires: t0.Add(time.Hour), Seal: plainSeal}
 	tests := []struct {
 		name      string
 		edit      func(*org.JoinMember)
@@ -95,6 +97,8 @@ func TestDecideJoin(t *testing.T) {
 		{"UnknownTeam", func(c *org.JoinMember) { c.Team = "zz" }, apperr.NotFound, "team_id"},
 		{"DuplicateMember", func(c *org.JoinMember) { c.Member = "m1" }, apperr.Conflict, "id"},
 		{"DuplicateToken", func(c *org.JoinMember) { c.TokenHash = "h1" }, apperr.Conflict, ""},
+		{"NoToken", func(c *org.JoinMember) { c.TokenHash = "" }, apperr.Conflict, ""},
+		{"ExpiresWhenIssued", func(c *org.JoinMember) { c.Expires = c.Issued }, apperr.Invalid, "ttl_days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +115,9 @@ func TestDecideJoin(t *testing.T) {
 			}
 			if string(got.Name) != "member/m2/name=Ada" || string(got.Email) != "member/m2/email=ada@example.org" {
 				t.Fatalf("sealed name=%q email=%q, want them sealed with their contexts", got.Name, got.Email)
+			}
+			if got.TokenHash != c.TokenHash || !got.Issued.Equal(c.Issued) || !got.Expires.Equal(c.Expires) {
+				t.Fatalf("link 1=%s %v..%v, want %s %v..%v", got.TokenHash, got.Issued, got.Expires, c.TokenHash, c.Issued, c.Expires)
 			}
 		})
 	}
@@ -167,14 +174,14 @@ func TestDecideErase(t *testing.T) {
 	}
 	s.Apply(ev)
 	m := s.Members["m2"]
-	if !m.Erased || m.Name != nil || m.Email != nil || m.TokenHash != "" || m.Team != "a" {
-		t.Errorf("erased member=%+v; want erased, sealed data and token hash gone, last team kept", m)
+	if !m.Erased || m.Name != nil || m.Email != nil || m.Links != nil || m.Team != "a" {
+		t.Errorf("erased member=%+v; want erased, sealed data and links gone, last team kept", m)
 	}
-	if got := s.MemberByToken("h2"); got != nil {
-		t.Errorf("MemberByToken(h2)=%+v after erasure, want nil", got)
+	if got, _, ok := s.ByToken("h2"); ok {
+		t.Errorf("ByToken(h2)=%+v after erasure, want not found", got)
 	}
-	if got := s.MemberByToken("h1"); got == nil || got.ID != "m1" {
-		t.Errorf("MemberByToken(h1)=%v, want m1 still", got)
+	if got, _, ok := s.ByToken("h1"); !ok || got.ID != "m1" {
+		t.Errorf("ByToken(h1)=%v, %v; want m1 still", got, ok)
 	}
 	if len(s.MemberOrder) != 2 {
 		t.Errorf("MemberOrder=%v, want both members listed", s.MemberOrder)
@@ -218,8 +225,8 @@ func TestState_Subtree(t *testing.T) {
 	if got := s.Subtree("zz"); got != nil {
 		t.Errorf("Subtree(zz)=%v, want nil", got)
 	}
-	if m := s.MemberByToken("h1"); m == nil || m.ID != "m1" {
-		t.Errorf("MemberByToken(h1)=%v, want m1", m)
+	if m, l, ok := s.ByToken("h1"); !ok || m.ID != "m1" || l.N != 1 {
+		t.Errorf("ByToken(h1)=%v, link %d, %v; want m1's link 1", m, l.N, ok)
 	}
 }
 
@@ -227,7 +234,8 @@ func TestRegister(t *testing.T) {
 	t.Parallel()
 	r := events.NewRegistry()
 	org.Register(r)
-	for _, ev := range []interface{ EventType() string }{org.MemberMoved{Member: "m", From: "a", To: "b"}, org.MemberErased{Member: "m"}} {
+	for _, ev := range []interface{ EventType() string }{org.MemberMoved{Member: "m", From: "a", To: "b"}, org.MemberErased{Member: "m"},
+		org.LinkIssued{Member: "m", Link: 2, TokenHash: "h", Issued: t0, Expires: t0.Add(time.Hour)}, org.LinkRevoked{Member: "m", Link: 2}} {
 		data, err := events.Marshal(ev)
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,10 @@
 package org
 
-import "github.com/empulse/empulse/pii"
+import (
+	"time"
+
+	"github.com/empulse/empulse/pii"
+)
 
 // Team is a team as the State knows it.
 type Team struct {
@@ -11,17 +15,44 @@ type Team struct {
 }
 
 // Member is a member as the State knows it. Name and Email stay sealed.
-// Once Erased, Name, Email and TokenHash are empty and Team is the team the
+// Once Erased, Name, Email and Links are empty and Team is the team the
 // member was last in.
 type Member struct {
-	ID        string
-	Team      string
-	Role      Role
-	Name      pii.Sealed
-	Email     pii.Sealed
-	TokenHash string
-	Erased    bool
+	ID    string
+	Team  string
+	Role  Role
+	Name  pii.Sealed
+	Email pii.Sealed
+	// Links are the member's personal links, Links[i] being link number
+	// i+1.
+	Links  []Link
+	Erased bool
 }
+
+// Link is one of a member's personal links.
+type Link struct {
+	// N is the link's number: 1 for the link the member joined with, then
+	// 2, 3, ...
+	N int
+	// TokenHash is the hex SHA-256 of the link's bearer token.
+	TokenHash string
+	// Issued is when the link was issued and Expires when it stops
+	// authenticating; both are zero for a link 1 recorded before links
+	// expired, which never expires.
+	Issued, Expires time.Time
+	// Revoked is true once the link has been revoked.
+	Revoked bool
+}
+
+// ExpiredAt reports whether l no longer authenticates at now because it
+// has expired: from the instant Expires on, never when Expires is zero.
+func (l Link) ExpiredAt(now time.Time) bool {
+	return !l.Expires.IsZero() && !now.Before(l.Expires)
+}
+
+// LiveAt reports whether l authenticates at now: neither revoked nor
+// expired.
+func (l Link) LiveAt(now time.Time) bool { return !l.Revoked && !l.ExpiredAt(now) }
 
 // State is an organisation folded from its stream. The zero value is not
 // usable; make one with NewState.
@@ -32,13 +63,20 @@ type State struct {
 	TeamOrder []string
 	// MemberOrder lists member ids in the order they joined.
 	MemberOrder []string
-	// byToken maps token hashes to member ids.
-	byToken map[string]string
+	// byToken maps the token hashes of every link of a member not erased,
+	// revoked ones included, to the member's id and the link's number.
+	byToken map[string]linkRef
+}
+
+// linkRef names one link of one member.
+type linkRef struct {
+	member string
+	n      int
 }
 
 // NewState returns the state of an organisation with no events.
 func NewState() *State {
-	return &State{Teams: map[string]*Team{}, Members: map[string]*Member{}, byToken: map[string]string{}}
+	return &State{Teams: map[string]*Team{}, Members: map[string]*Member{}, byToken: map[string]linkRef{}}
 }
 
 // Apply folds one decoded event into s. Events of other types are ignored,
@@ -61,9 +99,19 @@ func (s *State) Apply(ev any) {
 		if _, dup := s.Members[e.Member]; dup {
 			return
 		}
-		s.Members[e.Member] = &Member{ID: e.Member, Team: e.Team, Role: e.Role, Name: e.Name, Email: e.Email, TokenHash: e.TokenHash}
+		s.Members[e.Member] = &Member{ID: e.Member, Team: e.Team, Role: e.Role, Name: e.Name, Email: e.Email,
+			Links: []Link{{N: 1, TokenHash: e.TokenHash, Issued: e.Issued, Expires: e.Expires}}}
 		s.MemberOrder = append(s.MemberOrder, e.Member)
-		s.byToken[e.TokenHash] = e.Member
+		s.index(e.TokenHash, linkRef{e.Member, 1})
+	case LinkIssued:
+		if m, ok := s.Members[e.Member]; ok && !m.Erased && e.Link == len(m.Links)+1 {
+			m.Links = append(m.Links, Link{N: e.Link, TokenHash: e.TokenHash, Issued: e.Issued, Expires: e.Expires})
+			s.index(e.TokenHash, linkRef{e.Member, e.Link})
+		}
+	case LinkRevoked:
+		if l := s.link(e.Member, e.Link); l != nil {
+			l.Revoked = true
+		}
 	case MemberMoved:
 		if m, ok := s.Members[e.Member]; ok {
 			m.Team = e.To
@@ -74,20 +122,43 @@ func (s *State) Apply(ev any) {
 		}
 	case MemberErased:
 		if m, ok := s.Members[e.Member]; ok {
-			if s.byToken[m.TokenHash] == m.ID {
-				delete(s.byToken, m.TokenHash)
+			for _, l := range m.Links {
+				if s.byToken[l.TokenHash].member == m.ID {
+					delete(s.byToken, l.TokenHash)
+				}
 			}
-			m.Name, m.Email, m.TokenHash, m.Erased = nil, nil, "", true
+			m.Name, m.Email, m.Links, m.Erased = nil, nil, nil, true
 		}
 	}
 }
 
-// MemberByToken returns the member whose token hashes to hash, or nil.
-func (s *State) MemberByToken(hash string) *Member {
-	if id, ok := s.byToken[hash]; ok {
-		return s.Members[id]
+// index maps hash to ref, unless the hash already belongs to a link: no
+// decision reuses one, and a corrupt event must not take over another
+// member's token.
+func (s *State) index(hash string, ref linkRef) {
+	if _, taken := s.byToken[hash]; !taken {
+		s.byToken[hash] = ref
 	}
-	return nil
+}
+
+// link returns member's link number n, or nil when either is unknown.
+func (s *State) link(member string, n int) *Link {
+	m, ok := s.Members[member]
+	if !ok || n < 1 || n > len(m.Links) {
+		return nil
+	}
+	return &m.Links[n-1]
+}
+
+// ByToken returns the member and the link whose bearer token hashes to
+// hash, revoked and expired links included; ok is false when no link of a
+// member who is not erased has that hash. The member must not be changed.
+func (s *State) ByToken(hash string) (m *Member, l Link, ok bool) {
+	ref, found := s.byToken[hash]
+	if !found {
+		return nil, Link{}, false
+	}
+	return s.Members[ref.member], *s.link(ref.member, ref.n), true
 }
 
 // InSubtree reports whether team is root or lies under it.

@@ -53,12 +53,26 @@ type client struct {
 	code      int           // the close code, set before done is closed
 	text      string
 	readerEnd chan struct{} // closed when readPump returns
+	// stopExpiry cancels the close at the viewer's expiry; set before the
+	// goroutines start.
+	stopExpiry func() bool
 }
 
 func newClient(ctx context.Context, cancel context.CancelFunc, h *Hub, conn *websocket.Conn, v Viewer) *client {
 	return &client{hub: h, conn: conn, viewer: v, ctx: ctx, cancel: cancel,
 		send: make(chan []byte, h.cfg.SendBuffer), topics: map[Topic]struct{}{},
-		done: make(chan struct{}), readerEnd: make(chan struct{})}
+		done: make(chan struct{}), readerEnd: make(chan struct{}), stopExpiry: func() bool { return false }}
+}
+
+// expireAt arranges for the client to be closed, with ReasonExpired, when
+// its viewer's credential expires; never when Expires is zero.
+func (c *client) expireAt() {
+	if c.viewer.Expires.IsZero() {
+		return
+	}
+	c.stopExpiry = c.hub.cfg.AfterFunc(c.viewer.Expires.Sub(c.hub.cfg.Now()), func() {
+		c.stop(websocket.ClosePolicyViolation, ReasonExpired)
+	})
 }
 
 // queue hands msg to the writer without waiting; when the buffer is full
@@ -100,6 +114,7 @@ func (c *client) stop(code int, text string) bool {
 // closed. It is the connection's only reader; pongs extend its deadline.
 func (c *client) readPump() {
 	defer func() {
+		c.stopExpiry()
 		c.hub.unregister(c)
 		c.stop(websocket.CloseNormalClosure, "")
 		close(c.readerEnd)

@@ -38,7 +38,14 @@ type Viewer struct {
 	Key string
 	// Principal is whatever the caller's Authorize needs to decide.
 	Principal any
+	// Expires is when the credential stops being valid: the connection is
+	// closed then (with ReasonExpired). Zero means never.
+	Expires time.Time
 }
+
+// ReasonExpired is the reason of the close frame sent when a viewer's
+// credential expires.
+const ReasonExpired = "this link has expired; ask for a new one"
 
 // Config holds what a Hub needs.
 type Config struct {
@@ -75,6 +82,14 @@ type Config struct {
 	// Logger receives unexpected connection errors; nothing is logged if
 	// nil.
 	Logger *slog.Logger
+	// Now is the clock that Viewer.Expires is compared with; time.Now if
+	// nil.
+	Now func() time.Time
+	// AfterFunc calls f in its own goroutine once d has passed, and
+	// returns a function that cancels the call (reporting whether it did),
+	// like time.AfterFunc and Timer.Stop; time.AfterFunc if nil. The hub
+	// closes a connection at its viewer's expiry with it.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
 }
 
 // Stats are a Hub's counters, for metrics.
@@ -146,6 +161,12 @@ func New(cfg Config) *Hub {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.AfterFunc == nil {
+		cfg.AfterFunc = func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
+	}
 	h := &Hub{cfg: cfg, origins: map[string]bool{}, topics: map[Topic]map[*client]struct{}{},
 		clients: map[*client]struct{}{}, perKey: map[string]int{}}
 	for _, o := range cfg.AllowedOrigins {
@@ -207,6 +228,37 @@ func (h *Hub) Publish(topic Topic, payload []byte) int {
 	h.delivered.Add(uint64(n))
 	return n
 }
+
+// Disconnect closes every connection of the viewers whose Key is key,
+// with a close frame of code 1008 (policy violation) and reason (at most
+// 123 bytes, longer is cut), and returns how many it closed. Call it when
+// a credential stops being valid or its holder's rights change: a revoked
+// token, an erased member, a new role. A client may connect again if it
+// still can.
+func (h *Hub) Disconnect(key, reason string) int {
+	if len(reason) > maxReason {
+		reason = reason[:maxReason]
+	}
+	h.mu.RLock()
+	var theirs []*client
+	for c := range h.clients {
+		if c.viewer.Key == key {
+			theirs = append(theirs, c)
+		}
+	}
+	h.mu.RUnlock()
+	n := 0
+	for _, c := range theirs {
+		if c.stop(websocket.ClosePolicyViolation, reason) {
+			n++
+		}
+	}
+	return n
+}
+
+// maxReason is the longest reason a close frame carries: 125 bytes of
+// payload less the 2-byte code.
+const maxReason = 123
 
 // Stats returns the hub's counters.
 func (h *Hub) Stats() Stats {

@@ -53,7 +53,9 @@ func Token(r *http.Request) string {
 //     handshake.
 //
 // Once upgraded, the client is registered with the query's topics and
-// its first message is {"type":"ready","topics":[...]}.
+// its first message is {"type":"ready","topics":[...]}. The connection is
+// closed (code 1008, ReasonExpired) at the viewer's Expires, and by
+// Disconnect.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.checkOrigin(r) {
 		h.refuse(w, r, &apperr.Error{Code: apperr.Forbidden, Field: "Origin", Message: "origin not allowed"})
@@ -112,6 +114,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.answer(reply{Type: "ready", Topics: topics})
+	c.expireAt()
 	go c.writePump()
 	go c.readPump()
 }

@@ -165,7 +165,8 @@ export function showText(el, text) {
 /**
  * boot runs a page: it takes a token from the address fragment, asks for
  * one by hand when there is none, and calls run() once there is. When the
- * API refuses the token, it is forgotten and asked for again.
+ * API refuses the token, it is forgotten and asked for again, saying to
+ * ask for a new link when the link has expired or been revoked.
  */
 export function boot(run) {
   takeTokenFromFragment();
@@ -199,7 +200,9 @@ export function boot(run) {
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         sessionStorage.removeItem(tokenKey);
-        askToken(t('token.invalid'));
+        // The API names the field "token" when the link itself is known
+        // but has expired or been revoked: only a new link helps.
+        askToken(t(err.field === 'token' ? 'token.expired' : 'token.invalid'));
         return;
       }
       showText(pageError, errorText(err));
