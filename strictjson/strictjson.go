@@ -1,7 +1,8 @@
 // Package strictjson decodes JSON input strictly: one value, no unknown
 // fields (names must match exactly, where encoding/json alone would accept
-// "Name" for "name"), and errors that name the offending field by its
-// path, such as "items[2].feeds.kind", as an Invalid *apperr.Error.
+// "Name" for "name"), no key given twice, no null, only valid UTF-8, and
+// errors that name the offending field by its path, such as
+// "items[2].feeds.kind", as an Invalid *apperr.Error.
 package strictjson
 
 import (
@@ -9,30 +10,38 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/empulse/empulse/apperr"
 )
 
+// maxDepth bounds how deeply a value may nest objects and arrays: far
+// deeper than any request of the API, far shallower than would cost much.
+const maxDepth = 32
+
 // Decode decodes data, which must hold exactly one JSON value, into v (a
 // pointer). It returns an Invalid *apperr.Error: for malformed JSON or
-// trailing data with field whole (such as "body"); for a field v's type does
-// not have, or a null anywhere, named by its path (whole for a null body);
-// for a value of the wrong type or out of range, named by its path when
+// trailing data with field whole (such as "body"); for invalid UTF-8 in a
+// string, a key given twice, nesting deeper than 32, a field v's type does
+// not have, or a null anywhere, named by its path (whole for the top); for
+// a value of the wrong type or out of range, named by its path when
 // encoding/json says which.
 func Decode(data []byte, v any, whole string) error {
-	var generic any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&generic); err != nil {
+	if !json.Valid(data) {
+		if len(bytes.TrimSpace(data)) > 0 && json.Valid(firstValue(data)) {
+			return apperr.Field(whole, "must hold exactly one JSON value")
+		}
 		return apperr.Field(whole, "malformed JSON")
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.Field(whole, "must hold exactly one JSON value")
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	generic, err := parse(dec, data, "", whole, 0)
+	if err != nil {
+		return err
 	}
 	if err := checkFields(generic, reflect.TypeOf(v), "", whole); err != nil {
 		return err
@@ -41,6 +50,74 @@ func Decode(data []byte, v any, whole string) error {
 		return typeError(err, whole)
 	}
 	return nil
+}
+
+// firstValue returns the first JSON value of data, or data when it holds
+// none.
+func firstValue(data []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var raw json.RawMessage
+	if dec.Decode(&raw) != nil {
+		return data
+	}
+	return raw
+}
+
+// parse reads the next value of dec, which reads valid JSON data, in the
+// form encoding/json decodes into an any (numbers as json.Number). It
+// refuses a string that is not valid UTF-8 (encoding/json would replace
+// its bytes with U+FFFD), an object that gives a key twice (encoding/json
+// would keep the last) and nesting deeper than maxDepth, naming path.
+func parse(dec *json.Decoder, data []byte, path, whole string, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, apperr.Field(orWhole(path, whole), "nested more than %d deep", maxDepth)
+	}
+	from := dec.InputOffset()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, apperr.Field(whole, "malformed JSON")
+	}
+	switch t := tok.(type) {
+	case string:
+		if !utf8.Valid(data[from:dec.InputOffset()]) {
+			return nil, apperr.Field(orWhole(path, whole), "must be valid UTF-8")
+		}
+		return t, nil
+	case json.Delim:
+		if t == '[' {
+			arr := []any{}
+			for dec.More() {
+				v, err := parse(dec, data, fmt.Sprintf("%s[%d]", path, len(arr)), whole, depth+1)
+				if err != nil {
+					return nil, err
+				}
+				arr = append(arr, v)
+			}
+			_, err = dec.Token()
+			return arr, err
+		}
+		obj := map[string]any{}
+		for dec.More() {
+			from := dec.InputOffset()
+			tok, err := dec.Token()
+			if err != nil {
+				return nil, apperr.Field(whole, "malformed JSON")
+			}
+			k, _ := tok.(string)
+			if !utf8.Valid(data[from:dec.InputOffset()]) {
+				return nil, apperr.Field(orWhole(path, whole), "has a key that is not valid UTF-8")
+			}
+			if _, dup := obj[k]; dup {
+				return nil, apperr.Field(join(path, k), "given twice")
+			}
+			if obj[k], err = parse(dec, data, join(path, k), whole, depth+1); err != nil {
+				return nil, err
+			}
+		}
+		_, err = dec.Token()
+		return obj, err
+	}
+	return tok, nil
 }
 
 // timeType is decoded from a string, not an object.
@@ -146,7 +223,7 @@ func typeError(err error, whole string) error {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) {
 		field := orWhole(typeErr.Field, whole)
-		if typeErr.Value == "number" || strings.HasPrefix(typeErr.Value, "number ") {
+		if jsonKind(typeErr.Type) == "number" && (typeErr.Value == "number" || strings.HasPrefix(typeErr.Value, "number ")) {
 			return apperr.Field(field, "must be a whole number within range")
 		}
 		return apperr.Field(field, "must be a JSON %s, not %s", jsonKind(typeErr.Type), typeErr.Value)

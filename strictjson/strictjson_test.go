@@ -1,6 +1,7 @@
 package strictjson_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +48,13 @@ func TestDecode(t *testing.T) {
 		{"NullField", `{"name":"a","count":null}`, "count"},
 		{"NullInSlice", `{"items":[null]}`, "items[0]"},
 		{"NullInMap", `{"by_key":{"k":null}}`, "by_key.k"},
+		{"Twice", `{"name":"a","name":"b"}`, "name"},
+		{"TwiceNested", `{"items":[{"kind":"x","kind":"y"}]}`, "items[0].kind"},
+		{"BadUTF8", "{\"name\":\"a\xffb\"}", "name"},
+		{"BadUTF8InSlice", "{\"items\":[{\"kind\":\"\xc3\"}]}", "items[0].kind"},
+		{"BadUTF8Key", "{\"\xff\":1}", "body"},
+		{"Deep", `{"by_key":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`, "by_key" + strings.Repeat("[0]", 32)},
+		{"NumberBody", `7`, "body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,5 +71,29 @@ func TestDecode(t *testing.T) {
 				t.Fatalf("err=%v (field %q), want invalid %q", err, apperr.FieldOf(err), tt.wantField)
 			}
 		})
+	}
+}
+
+// TestDecode_Messages checks that the message says what is wrong, where a
+// field alone would leave the client guessing.
+func TestDecode_Messages(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		json, want string
+	}{
+		{`7`, "must be a JSON object, not number"},
+		{`"x"`, "must be a JSON object, not string"},
+		{`{} {}`, "exactly one JSON value"},
+		{`{"name":`, "malformed JSON"},
+		{`{"count":1.5}`, "whole number"},
+		{`{"name":"a","name":"b"}`, "given twice"},
+		{"{\"name\":\"\xff\"}", "valid UTF-8"},
+	}
+	for _, tt := range tests {
+		var d doc
+		err := strictjson.Decode([]byte(tt.json), &d, "body")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Decode(%q)=%v, want a message with %q", tt.json, err, tt.want)
+		}
 	}
 }
