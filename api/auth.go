@@ -72,9 +72,15 @@ type bucket struct {
 	at     time.Time
 }
 
-// maxBuckets bounds the limiter's memory: beyond it, full buckets are
-// forgotten (a full bucket is the state of a new key anyway).
-const maxBuckets = 10000
+// maxBuckets bounds the limiter's memory, whatever number of tokens
+// callers make up: beyond it, the limiter prunes down to pruneTo buckets,
+// first by forgetting full buckets (a full bucket is the state of a new key
+// anyway), then any. Pruning well below the bound makes its cost, a pass
+// over the buckets, come at most once per maxBuckets-pruneTo new keys.
+const (
+	maxBuckets = 10000
+	pruneTo    = maxBuckets * 9 / 10
+)
 
 // newLimiter returns a limiter for rl using the clock now.
 func newLimiter(rl RateLimit, now func() time.Time) *limiter {
@@ -111,11 +117,18 @@ func (l *limiter) allow(key string) bool {
 	return true
 }
 
-// prune forgets the buckets that would be full at now.
+// prune forgets the buckets that would be full at now, and then, while
+// more than pruneTo remain, any others.
 func (l *limiter) prune(now time.Time) {
 	for k, b := range l.buckets {
 		if b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
 			delete(l.buckets, k)
 		}
+	}
+	for k := range l.buckets {
+		if len(l.buckets) <= pruneTo {
+			break
+		}
+		delete(l.buckets, k)
 	}
 }
