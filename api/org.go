@@ -42,10 +42,10 @@ func (h *handlers) getTeam(c *gin.Context) {
 
 // createMemberRequest is the body of POST /members.
 type createMemberRequest struct {
-	Name   string   `json:"name"`
-	Email  string   `json:"email"`
-	TeamID string   `json:"team_id"`
-	Role   org.Role `json:"role"`
+	Name   string    `json:"name"`
+	Email  string    `json:"email"`
+	TeamID string    `json:"team_id"`
+	Role   *org.Role `json:"role"`
 }
 
 // createdMemberResponse is the answer to POST /members: the member's token
@@ -64,11 +64,12 @@ func (h *handlers) createMember(c *gin.Context) {
 		writeError(c, err)
 		return
 	}
-	if req.Role == "" {
-		req.Role = org.RoleEmployee
+	role := org.RoleEmployee // when the body gives none; "" is invalid
+	if req.Role != nil {
+		role = *req.Role
 	}
 	cm, err := h.app.CreateMember(c.Request.Context(), principalOf(c),
-		app.NewMember{Name: req.Name, Email: req.Email, Team: req.TeamID, Role: req.Role})
+		app.NewMember{Name: req.Name, Email: req.Email, Team: req.TeamID, Role: role})
 	if err != nil {
 		writeError(c, err)
 		return
