@@ -26,7 +26,7 @@ import (
 // message beyond the read limit must close the connection (1009), and
 // only such a message may: the target then reconnects.
 func FuzzClientMessage(f *testing.F) {
-	th := MustStart(f, live.Config{Authenticate: fuzzAuthenticate, Authorize: fuzzAuthorize})
+	th := startHub(f, live.Config{Authenticate: fuzzAuthenticate, Authorize: fuzzAuthorize})
 	fc := &fuzzConn{th: th}
 	f.Cleanup(func() {
 		if fc.conn != nil {

@@ -56,6 +56,7 @@ func TestClient_Requests(t *testing.T) {
 		{"WrongCase", `{"Subscribe":"team:a"}`, errorReply(t, "", "Subscribe", "unknown field")},
 		{"EmptyKey", `{"":"team:a"}`, errorReply(t, "", "message", "unknown field with an empty name")},
 		{"Twice", `{"subscribe":"team:b","subscribe":"team:a"}`, errorReply(t, "", "subscribe", "given twice")},
+		{"EmptyKeyTwice", `{"":"","":""}`, errorReply(t, "", "message", "has the empty key given twice")},
 		{"NumberTopic", `{"subscribe":1}`, errorReply(t, "", "subscribe", "must be a JSON string, not number")},
 		{"ArrayTopic", `{"unsubscribe":["team:a"]}`, errorReply(t, "", "unsubscribe", "must be a JSON string, not array")},
 		{"ObjectTopic", `{"subscribe":{"team":"a"}}`, errorReply(t, "", "subscribe", "must be a JSON string, not object")},
