@@ -108,8 +108,8 @@ func parse(dec *json.Decoder, data []byte, path, whole string, depth int) (any, 
 				return nil, apperr.Field(orWhole(path, whole), "has a key that is not valid UTF-8")
 			}
 			if _, dup := obj[k]; dup {
-				if k == "" {
-					return nil, apperr.Field(orWhole(path, whole), "has a key with an empty name twice")
+				if k == "" { // join would name no field at the top
+					return nil, apperr.Field(orWhole(path, whole), "has the empty key given twice")
 				}
 				return nil, apperr.Field(join(path, k), "given twice")
 			}

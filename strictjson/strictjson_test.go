@@ -50,6 +50,8 @@ func TestDecode(t *testing.T) {
 		{"NullInMap", `{"by_key":{"k":null}}`, "by_key.k"},
 		{"Twice", `{"name":"a","name":"b"}`, "name"},
 		{"TwiceNested", `{"items":[{"kind":"x","kind":"y"}]}`, "items[0].kind"},
+		{"EmptyKeyTwice", `{"":1,"":2}`, "body"},
+		{"EmptyKeyTwiceNested", `{"items":[{"":1,"":2}]}`, "items[0]"},
 		{"BadUTF8", "{\"name\":\"a\xffb\"}", "name"},
 		{"BadUTF8InSlice", "{\"items\":[{\"kind\":\"\xc3\"}]}", "items[0].kind"},
 		{"BadUTF8Key", "{\"\xff\":1}", "body"},

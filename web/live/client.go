@@ -3,10 +3,14 @@ package live
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/empulse/empulse/apperr"
+	"github.com/empulse/empulse/strictjson"
 )
 
 // maxTopics bounds the topics of one client.
@@ -14,21 +18,53 @@ const maxTopics = 256
 
 // request is a message from a client: subscribe to or unsubscribe from a
 // topic, as {"subscribe":"team:abc"} or {"unsubscribe":"correlations"}.
+// The fields are pointers so that an empty topic is told from a missing
+// one.
 type request struct {
-	Subscribe   Topic `json:"subscribe"`
-	Unsubscribe Topic `json:"unsubscribe"`
+	Subscribe   *Topic `json:"subscribe"`
+	Unsubscribe *Topic `json:"unsubscribe"`
 }
 
 // reply answers a request: {"type":"subscribed","topic":"team:abc"},
-// "unsubscribed", or "error" with a message. The first message of every
-// connection is {"type":"ready","topics":[...]}, sent once the client is
-// registered with the topics of its query: a page loads its snapshot
-// after it (or after "subscribed"), so that no push falls in between.
+// "unsubscribed", or {"type":"error","field":...,"message":...} with the
+// field the error concerns ("message" for the message as a whole,
+// "subscribe", "unsubscribe", or a path such as "subscribe.x" that
+// strictjson names) and the topic when one was read. The first message
+// of every connection is {"type":"ready","topics":[...]}, sent once the
+// client is registered with the topics of its query: a page loads its
+// snapshot after it (or after "subscribed"), so that no push falls in
+// between.
 type reply struct {
 	Type    string  `json:"type"`
 	Topic   Topic   `json:"topic,omitempty"`
 	Topics  []Topic `json:"topics,omitempty"`
+	Field   string  `json:"field,omitempty"`
 	Message string  `json:"message,omitempty"`
+}
+
+// decodeRequest decodes msg strictly and returns which field it gives,
+// "subscribe" or "unsubscribe", and its topic. It returns an Invalid
+// *apperr.Error naming the field: what strictjson.Decode refuses (field
+// "message" for the message as a whole: malformed JSON, not an object, a
+// null, an unknown or repeated key, invalid UTF-8, deep nesting, a topic
+// that is not a string); both fields or neither ("message"); or an
+// invalid topic (the field, returned with the topic).
+func decodeRequest(msg []byte) (string, Topic, error) {
+	var req request
+	if err := strictjson.Decode(msg, &req, "message"); err != nil {
+		return "", "", err
+	}
+	if (req.Subscribe == nil) == (req.Unsubscribe == nil) {
+		return "", "", apperr.Field("message", `must give exactly one of "subscribe" and "unsubscribe"`)
+	}
+	field, t := "subscribe", req.Subscribe
+	if t == nil {
+		field, t = "unsubscribe", req.Unsubscribe
+	}
+	if !t.Valid() {
+		return field, *t, apperr.Field(field, topicRule)
+	}
+	return field, *t, nil
 }
 
 // client is one connection: a middleman between the WebSocket and the
@@ -136,29 +172,35 @@ func (c *client) readPump() {
 	}
 }
 
-// handle answers one request.
+// handle answers one request: with "subscribed" or "unsubscribed", or
+// with an error reply naming the field, for what decodeRequest refuses, a
+// topic Authorize refuses, or a subscription beyond maxTopics.
 func (c *client) handle(msg []byte) {
-	var req request
-	if err := json.Unmarshal(msg, &req); err != nil || (req.Subscribe == "") == (req.Unsubscribe == "") {
-		c.answer(reply{Type: "error", Message: `expected {"subscribe":topic} or {"unsubscribe":topic}`})
-		return
-	}
-	if req.Unsubscribe != "" {
-		c.hub.unsubscribe(c, req.Unsubscribe)
-		c.answer(reply{Type: "unsubscribed", Topic: req.Unsubscribe})
-		return
-	}
-	t := req.Subscribe
+	field, t, err := decodeRequest(msg)
 	switch {
-	case !t.Valid():
-		c.answer(reply{Type: "error", Topic: t, Message: "invalid topic"})
+	case err != nil:
+		c.refuse(t, err)
+	case field == "unsubscribe":
+		c.hub.unsubscribe(c, t)
+		c.answer(reply{Type: "unsubscribed", Topic: t})
 	case c.hub.cfg.Authorize(c.ctx, c.viewer, t) != nil:
-		c.answer(reply{Type: "error", Topic: t, Message: "topic not allowed"})
+		c.refuse(t, apperr.Field(field, "topic not allowed"))
 	case !c.hub.subscribe(c, t):
-		c.answer(reply{Type: "error", Topic: t, Message: "too many topics"})
+		c.refuse(t, apperr.Field(field, "at most %d topics", maxTopics))
 	default:
 		c.answer(reply{Type: "subscribed", Topic: t})
 	}
+}
+
+// refuse queues an error reply for err, with its field and t (empty when
+// no topic was read).
+func (c *client) refuse(t Topic, err error) {
+	r := reply{Type: "error", Topic: t, Field: apperr.FieldOf(err), Message: err.Error()}
+	var e *apperr.Error
+	if errors.As(err, &e) {
+		r.Message = e.Message
+	}
+	c.answer(r)
 }
 
 // answer queues a reply.

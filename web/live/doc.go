@@ -15,6 +15,16 @@
 // table (CorrelationsTopic). Publish fans a payload out to the subscribers
 // of one topic.
 //
+// A client changes its topics with messages, {"subscribe":topic} or
+// {"unsubscribe":topic}, decoded as strictly as the API's request bodies
+// (package strictjson): exactly one of the two keys, nothing else, no
+// null, valid UTF-8. Each message gets exactly one reply:
+// {"type":"subscribed","topic":...}, {"type":"unsubscribed","topic":...},
+// or {"type":"error","field":...,"message":...} naming what is wrong
+// ("message" for the message as a whole), with the topic when one was
+// read. A client holds at most 256 topics; a message beyond the read
+// limit closes the connection (code 1009).
+//
 // What is published must not defeat anonymity. A Gate decides when a
 // group's new figures may be pushed: never below k, and only once enough
 // new answers have arrived since the last push (or enough at a time

@@ -139,10 +139,10 @@ func TestHub_Subscribe(t *testing.T) {
 		name, req, want string
 	}{
 		{"Allowed", `{"subscribe":"team:a"}`, `{"type":"subscribed","topic":"team:a"}`},
-		{"Forbidden", `{"subscribe":"team:b"}`, `{"type":"error","topic":"team:b","message":"topic not allowed"}`},
-		{"Invalid", `{"subscribe":"team:"}`, `{"type":"error","topic":"team:","message":"invalid topic"}`},
-		{"Malformed", `hello`, `{"type":"error","message":"expected {\"subscribe\":topic} or {\"unsubscribe\":topic}"}`},
-		{"Both", `{"subscribe":"team:a","unsubscribe":"team:a"}`, `{"type":"error","message":"expected {\"subscribe\":topic} or {\"unsubscribe\":topic}"}`},
+		{"Forbidden", `{"subscribe":"team:b"}`, `{"type":"error","topic":"team:b","field":"subscribe","message":"topic not allowed"}`},
+		{"Invalid", `{"subscribe":"team:"}`, `{"type":"error","topic":"team:","field":"subscribe","message":"must be correlations or team:\u003cteam id\u003e"}`},
+		{"Malformed", `hello`, `{"type":"error","field":"message","message":"malformed JSON"}`},
+		{"Both", `{"subscribe":"team:a","unsubscribe":"team:a"}`, `{"type":"error","field":"message","message":"must give exactly one of \"subscribe\" and \"unsubscribe\""}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,9 @@ func (t Topic) Team() (string, bool) {
 	return team, true
 }
 
+// topicRule says which topics are valid, for error messages.
+const topicRule = "must be correlations or team:<team id>"
+
 // Valid reports whether t is CorrelationsTopic or a team topic with a
 // non-empty team of at most 128 bytes.
 func (t Topic) Valid() bool {

@@ -77,7 +77,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, s := range query {
 		t := Topic(s)
 		if !t.Valid() {
-			h.refuse(w, r, apperr.Field("topic", "must be correlations or team:<team id>"))
+			h.refuse(w, r, apperr.Field("topic", topicRule))
 			return
 		}
 		if err := h.cfg.Authorize(r.Context(), v, t); err != nil {

@@ -74,7 +74,7 @@ export class Live {
         this.status('on', t('live.on'));
         this.onReady();
       } else if (msg.type === 'error') {
-        console.warn('empulse live:', msg.message);
+        console.warn('empulse live:', msg.field ? msg.field + ': ' + msg.message : msg.message);
       } else {
         this.onMessage(msg);
       }
