@@ -134,17 +134,27 @@ type IssueLink struct {
 // "ttl_days") when Expires is not after Issued, Conflict when the token
 // hash is empty or in use.
 func DecideIssueLink(s *State, c IssueLink) (LinkIssued, error) {
-	m, ok := s.Members[c.Member]
-	if !ok {
-		return LinkIssued{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
-	}
-	if m.Erased {
-		return LinkIssued{}, ErrErased
+	m, err := current(s, c.Member)
+	if err != nil {
+		return LinkIssued{}, err
 	}
 	if err := checkLink(s, c.TokenHash, c.Issued, c.Expires); err != nil {
 		return LinkIssued{}, err
 	}
 	return LinkIssued{Member: c.Member, Link: len(m.Links) + 1, TokenHash: c.TokenHash, Issued: c.Issued, Expires: c.Expires}, nil
+}
+
+// current returns member id, or an *apperr.Error: NotFound (field
+// "member") for an unknown member, ErrErased for an erased one.
+func current(s *State, id string) (*Member, error) {
+	m, ok := s.Members[id]
+	if !ok {
+		return nil, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
+	}
+	if m.Erased {
+		return nil, ErrErased
+	}
+	return m, nil
 }
 
 // RevokeLink asks to revoke a member's link.
@@ -158,12 +168,8 @@ type RevokeLink struct {
 // (field "link"), ErrErased for an erased member (whose links are gone),
 // ErrRevoked for a link revoked already.
 func DecideRevokeLink(s *State, c RevokeLink) (LinkRevoked, error) {
-	m, ok := s.Members[c.Member]
-	if !ok {
-		return LinkRevoked{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
-	}
-	if m.Erased {
-		return LinkRevoked{}, ErrErased
+	if _, err := current(s, c.Member); err != nil {
+		return LinkRevoked{}, err
 	}
 	l := s.link(c.Member, c.Link)
 	if l == nil {
@@ -190,12 +196,9 @@ type MoveMember struct {
 // "team_id"), Conflict for an erased member (field "member") or when the
 // member is in that team already (field "team_id").
 func DecideMove(s *State, c MoveMember) (MemberMoved, error) {
-	m, ok := s.Members[c.Member]
-	if !ok {
-		return MemberMoved{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
-	}
-	if m.Erased {
-		return MemberMoved{}, ErrErased
+	m, err := current(s, c.Member)
+	if err != nil {
+		return MemberMoved{}, err
 	}
 	if _, ok := s.Teams[c.Team]; !ok {
 		return MemberMoved{}, &apperr.Error{Code: apperr.NotFound, Field: "team_id", Message: "no such team"}
@@ -220,12 +223,9 @@ func DecideChangeRole(s *State, c ChangeRole) (MemberRoleChanged, error) {
 	if !c.Role.Valid() {
 		return MemberRoleChanged{}, apperr.Field("role", "must be admin, analyst, leader or employee")
 	}
-	m, ok := s.Members[c.Member]
-	if !ok {
-		return MemberRoleChanged{}, &apperr.Error{Code: apperr.NotFound, Field: "member", Message: "no such member"}
-	}
-	if m.Erased {
-		return MemberRoleChanged{}, ErrErased
+	m, err := current(s, c.Member)
+	if err != nil {
+		return MemberRoleChanged{}, err
 	}
 	if m.Role == c.Role {
 		return MemberRoleChanged{}, &apperr.Error{Code: apperr.Conflict, Field: "role", Message: "member has this role already"}
