@@ -22,8 +22,8 @@ type Feed struct {
 
 // Scale is the range of whole-number answers an instrument's items take.
 type Scale struct {
-	Min int `json:"min"`
-	Max int `json:"max"`
+	Min int `json:"min" strictjson:"required"`
+	Max int `json:"max" strictjson:"required"`
 	// Labels, optional, name the ends of the scale per language.
 	Labels map[string]ScaleLabels `json:"labels,omitempty"`
 }

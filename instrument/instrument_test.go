@@ -112,7 +112,7 @@ func TestParse(t *testing.T) {
 		{"Malformed", `{"id":`, "definition"},
 		{"Trailing", `{"id":"x"} {}`, "definition"},
 		{"UnknownField", `{"id":"x","colour":"red"}`, "colour"},
-		{"WrongType", `{"id":"x","scale":{"min":"zero"}}`, "scale.min"},
+		{"WrongType", `{"id":"x","scale":{"min":"zero","max":7}}`, "scale.min"},
 		{"BadID", strings.Replace(customJSON, `"uwes3"`, `"UWES 3"`, 1), "id"},
 		{"NoName", strings.Replace(customJSON, `"Engagement short form (licensed)"`, `" "`, 1), "name"},
 		{"ScaleInverted", strings.Replace(customJSON, `"max":6`, `"max":0`, 1), "scale.max"},

@@ -1,6 +1,7 @@
 // Package strictjson decodes JSON input strictly: one value, no unknown
 // fields (names must match exactly, where encoding/json alone would accept
-// "Name" for "name"), no key given twice, no null, only valid UTF-8, and
+// "Name" for "name"), no key given twice, no null, only valid UTF-8, every
+// field tagged `strictjson:"required"` present, and
 // errors that name the offending field by its path, such as
 // "items[2].feeds.kind", as an Invalid *apperr.Error.
 package strictjson
@@ -161,6 +162,11 @@ func checkFields(value any, t reflect.Type, path, whole string) error {
 				return err
 			}
 		}
+		for _, name := range requiredFields(t) {
+			if _, ok := obj[name]; !ok {
+				return apperr.Field(join(path, name), "is required")
+			}
+		}
 	case reflect.Map:
 		obj, ok := value.(map[string]any)
 		if !ok {
@@ -183,6 +189,22 @@ func checkFields(value any, t reflect.Type, path, whole string) error {
 		}
 	}
 	return nil
+}
+
+// requiredFields returns the JSON names of t's fields tagged
+// `strictjson:"required"`, in order: fields whose zero value would be a
+// valid but different input, so that leaving them out must not pass for
+// giving it.
+func requiredFields(t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if f.Tag.Get("strictjson") == "required" {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // jsonFields returns the JSON names of t's fields and their types.

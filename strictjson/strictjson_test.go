@@ -99,3 +99,36 @@ func TestDecode_Messages(t *testing.T) {
 		}
 	}
 }
+
+// TestDecode_Required checks that a field tagged required must be given,
+// even as its zero value, wherever its struct is.
+func TestDecode_Required(t *testing.T) {
+	t.Parallel()
+	type scale struct {
+		Min int `json:"min" strictjson:"required"`
+		Max int `json:"max" strictjson:"required"`
+	}
+	type def struct {
+		Name   string  `json:"name"`
+		Scale  scale   `json:"scale"`
+		Scales []scale `json:"scales"`
+	}
+	tests := []struct {
+		json, wantField string // "" for success
+	}{
+		{`{"scale":{"min":0,"max":7}}`, ""},
+		{`{"name":"x"}`, ""}, // a struct not given at all is not checked
+		{`{"scale":{"max":7}}`, "scale.min"},
+		{`{"scale":{}}`, "scale.min"},
+		{`{"scale":{"min":1}}`, "scale.max"},
+		{`{"scales":[{"min":1,"max":2},{"max":2}]}`, "scales[1].min"},
+		{`{"scale":{"max":7,"colour":1}}`, "scale.colour"}, // unknown fields first
+	}
+	for _, tt := range tests {
+		var d def
+		err := strictjson.Decode([]byte(tt.json), &d, "body")
+		if got := apperr.FieldOf(err); got != tt.wantField || (tt.wantField == "") != (err == nil) {
+			t.Errorf("Decode(%s) = %v (field %q), want field %q", tt.json, err, got, tt.wantField)
+		}
+	}
+}
