@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/empulse/empulse/api"
+	"github.com/empulse/empulse/app"
 )
 
 // benchMembers is the number of members who answer in BenchmarkAnswer.
@@ -94,20 +96,33 @@ func (l answerLoad) request(i int) *http.Request {
 
 // BenchmarkAnswer posts answers through the router into the embedded
 // store, with the projections running, from 16 goroutines per CPU, as
-// keep-alive clients would: the hot path of answer ingest, to profile.
+// keep-alive clients would: the hot path of answer ingest, to profile. The
+// App is its store's only writer (Config.Exclusive), as `empulse serve`
+// makes it on the embedded store, or shares it, as on EventStoreDB.
 func BenchmarkAnswer(b *testing.B) {
-	s := newServer(b, api.RateLimit{})
-	l := seedAnswerLoad(b, s, b.N)
-	var next atomic.Int64
-	b.SetParallelism(16)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			rec := httptest.NewRecorder()
-			s.h.ServeHTTP(rec, l.request(int(next.Add(1)-1)))
-			if rec.Code != http.StatusCreated {
-				b.Errorf("status=%d, want 201; body %s", rec.Code, rec.Body)
-			}
-		}
-	})
+	for _, exclusive := range []bool{true, false} {
+		b.Run(fmt.Sprintf("exclusive=%t", exclusive), func(b *testing.B) {
+			s := newServerWith(b, api.RateLimit{}, func(s *server, c *api.Config) {
+				a, err := app.New(app.Config{Store: s.store, Vault: s.vault, AdminTokenHash: app.HashToken(adminToken), Now: s.Now,
+					Rand: rand.NewChaCha8([32]byte{7}), Received: s.scores.Received, Exclusive: exclusive})
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.app, c.App = a, a
+			})
+			l := seedAnswerLoad(b, s, b.N)
+			var next atomic.Int64
+			b.SetParallelism(16)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					rec := httptest.NewRecorder()
+					s.h.ServeHTTP(rec, l.request(int(next.Add(1)-1)))
+					if rec.Code != http.StatusCreated {
+						b.Errorf("status=%d, want 201; body %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		})
+	}
 }
