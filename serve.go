@@ -97,7 +97,10 @@ func serve(ctx context.Context, cfg serveConfig, logger *slog.Logger) (err error
 	// The app tells the live updates whose connections to close once they
 	// exist.
 	a, err := app.New(app.Config{Store: store, Vault: vlt, AdminTokenHash: adminHash, Rand: rand.Reader, Logger: logger,
-		Received: runner.Received, LinkTTL: time.Duration(cfg.LinkTTL), Disconnect: func(hashes []string) { updates.disconnect(hashes) }})
+		Received: runner.Received, LinkTTL: time.Duration(cfg.LinkTTL), Disconnect: func(hashes []string) { updates.disconnect(hashes) },
+		// The embedded store is this process's alone; EventStoreDB is
+		// shared with other nodes.
+		Exclusive: cfg.Store == ""})
 	if err != nil {
 		return err
 	}

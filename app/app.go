@@ -64,6 +64,13 @@ type Config struct {
 	// App. It hears only of changes made through this App, not of those
 	// other nodes append to a shared store.
 	Disconnect func(tokenHashes []string)
+	// Exclusive reports that this App is the only writer of Store, as
+	// with the embedded store, which one process opens at a time. The App
+	// then reads the organisation stream once, and again only after an
+	// append to it failed, rather than before every query. It must be
+	// false when other processes or Apps may append to Store
+	// (EventStoreDB), or their changes would go unseen.
+	Exclusive bool
 }
 
 // App handles commands and queries. It is safe for concurrent use.
@@ -90,6 +97,11 @@ type App struct {
 	orgS    *org.State
 	orgNext uint64 // the next revision to read
 	orgRev  events.ExpectedRevision
+	// orgRead is whether orgS held every event of the org stream when it
+	// was last read or appended to: then an exclusive App, the stream's
+	// only writer, need not read it again.
+	orgRead   bool
+	exclusive bool
 
 	// surveysMu guards surveyCaches, each survey's folded state.
 	surveysMu    sync.Mutex
@@ -134,6 +146,7 @@ func New(cfg Config) (*App, error) {
 		now: cfg.Now, rand: cfg.Rand, allowance: cfg.Allowance, log: cfg.Logger, reg: Registry(),
 		orgS: org.NewState(), orgRev: events.NoStream(), receivedOf: cfg.Received,
 		surveyCaches: map[string]*surveyCache{}, linkTTL: cfg.LinkTTL, disconnect: cfg.Disconnect,
+		exclusive: cfg.Exclusive,
 	}, nil
 }
 

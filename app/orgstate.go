@@ -11,7 +11,7 @@ import (
 // deleting the vault entries of the members whose erasure it reads (see
 // forgetErased). The caller holds orgMu.
 func (a *App) catchUpOrg(ctx context.Context) error {
-	return a.foldFrom(ctx, org.Stream(a.org), a.orgNext, func(v any, rev uint64) error {
+	err := a.foldFrom(ctx, org.Stream(a.org), a.orgNext, func(v any, rev uint64) error {
 		if err := a.forgetErased(ctx, v); err != nil {
 			return err
 		}
@@ -20,15 +20,21 @@ func (a *App) catchUpOrg(ctx context.Context) error {
 		a.orgRev = events.Revision(rev)
 		return nil
 	})
+	a.orgRead = err == nil
+	return err
 }
 
 // viewOrg calls fn with the current organisation state, which fn must not
-// keep or change.
+// keep or change. An exclusive App reads the org stream only when its
+// cached state may lack events: before its first read completes, and after
+// an append of its own failed (it may have been stored all the same).
 func (a *App) viewOrg(ctx context.Context, fn func(s *org.State) error) error {
 	a.orgMu.Lock()
 	defer a.orgMu.Unlock()
-	if err := a.catchUpOrg(ctx); err != nil {
-		return err
+	if !a.exclusive || !a.orgRead {
+		if err := a.catchUpOrg(ctx); err != nil {
+			return err
+		}
 	}
 	return fn(a.orgS)
 }
@@ -53,6 +59,9 @@ func (a *App) changeOrg(ctx context.Context, decide func(s *org.State) ([]evente
 		}
 		res, err := a.store.Append(ctx, org.Stream(a.org), a.orgRev, props...)
 		if err != nil {
+			// A failed append may have been stored (a timeout, say):
+			// the next view reads the stream again.
+			a.orgRead = false
 			return err
 		}
 		for _, ev := range evs {

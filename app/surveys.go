@@ -113,7 +113,9 @@ func (a *App) CreateSurvey(ctx context.Context, p Principal, ns NewSurvey) (Surv
 	if err != nil {
 		return Survey{}, err
 	}
-	if _, err := a.store.Append(ctx, survey.Stream(id), events.NoStream(), props...); err != nil {
+	_, err = a.store.Append(ctx, survey.Stream(id), events.NoStream(), props...)
+	a.surveyChanged(id)
+	if err != nil {
 		return Survey{}, err
 	}
 	if err := a.list(ctx, survey.CatalogStream(a.org), survey.Listed{Survey: id, Team: ns.Team}, "survey", id); err != nil {
@@ -204,7 +206,7 @@ func (a *App) ChangeK(ctx context.Context, p Principal, id string, k int) (Surve
 		if err != nil {
 			return err
 		}
-		if err := a.appendTo(ctx, survey.Stream(id), rev, ev); err != nil {
+		if err := a.appendSurvey(ctx, id, rev, ev); err != nil {
 			return err
 		}
 		s.Apply(ev)
@@ -246,7 +248,7 @@ func (a *App) OpenPulse(ctx context.Context, p Principal, id string) (Pulse, err
 		if err != nil {
 			return err
 		}
-		if err := a.appendTo(ctx, survey.Stream(id), rev, ev); err != nil {
+		if err := a.appendSurvey(ctx, id, rev, ev); err != nil {
 			return err
 		}
 		s.Apply(ev)
@@ -271,7 +273,7 @@ func (a *App) ClosePulse(ctx context.Context, p Principal, id, pulse string) (Pu
 		if err != nil {
 			return err
 		}
-		if err := a.appendTo(ctx, survey.Stream(id), rev, ev); err != nil {
+		if err := a.appendSurvey(ctx, id, rev, ev); err != nil {
 			return err
 		}
 		s.Apply(ev)
@@ -323,7 +325,7 @@ func (a *App) Tick(ctx context.Context) (int, error) {
 			evs[i] = ev.(eventer)
 		}
 		if len(evs) > 0 {
-			err = a.appendTo(ctx, survey.Stream(l.Survey), rev, evs...)
+			err = a.appendSurvey(ctx, l.Survey, rev, evs...)
 			switch {
 			case errors.Is(err, events.ErrWrongRevision):
 				continue
