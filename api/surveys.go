@@ -74,6 +74,10 @@ func (h *handlers) createSurvey(c *gin.Context) {
 		ns.PerPulse = *req.QuestionsPerPulse
 	}
 	if req.StartsAt != nil {
+		if req.StartsAt.IsZero() { // the zero time would mean "now" below
+			writeError(c, apperr.Field("starts_at", "must be within a year of now"))
+			return
+		}
 		ns.StartsAt = *req.StartsAt
 	}
 	s, err := h.app.CreateSurvey(c.Request.Context(), principalOf(c), ns)

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -127,6 +128,10 @@ func parse(dec *json.Decoder, data []byte, path, whole string, depth int) (any, 
 // timeType is decoded from a string, not an object.
 var timeType = reflect.TypeOf(time.Time{})
 
+// rfc3339 is RFC 3339's date-time, which encoding/json's time.Time is more
+// lenient than (it takes "T9:00:00", an hour of one digit).
+var rfc3339 = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$`)
+
 // checkFields returns an error naming the first object key, in value, that
 // type t has no field for, or the first null: encoding/json would decode a
 // null as the zero value (an answer of 0, an unset optional field) where
@@ -140,6 +145,9 @@ func checkFields(value any, t reflect.Type, path, whole string) error {
 	}
 	switch t.Kind() {
 	case reflect.Struct:
+		if str, ok := value.(string); ok && t == timeType && !rfc3339.MatchString(str) {
+			return apperr.Field(orWhole(path, whole), "must be an RFC 3339 date-time, such as 2026-11-30T09:00:00Z")
+		}
 		obj, ok := value.(map[string]any)
 		if !ok || t == timeType {
 			return nil // a type error, reported by json.Unmarshal

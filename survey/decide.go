@@ -69,7 +69,8 @@ type Create struct {
 
 // DecideCreate returns the Created event for c, or an Invalid
 // *apperr.Error naming the field: "name", "instruments", "cadence", "k"
-// (below MinK or above MaxK), "questions_per_pulse" (not 1 to 5).
+// (below MinK or above MaxK), "questions_per_pulse" (not 1 to 5),
+// "starts_at" (more than a year from Now).
 func DecideCreate(c Create) (Created, error) {
 	name := strings.TrimSpace(c.Name)
 	if n := utf8.RuneCountInString(name); n == 0 || n > MaxName {
@@ -107,6 +108,9 @@ func DecideCreate(c Create) (Created, error) {
 	starts := c.StartsAt
 	if starts.IsZero() {
 		starts = c.Now
+	}
+	if starts.Before(c.Now.AddDate(-1, 0, 0)) || starts.After(c.Now.AddDate(1, 0, 0)) {
+		return Created{}, apperr.Field("starts_at", "must be within a year of now")
 	}
 	return Created{Survey: c.Survey, Name: name, Team: c.Team, Instruments: ids, Items: Questions(c.Instruments),
 		Cadence: c.Cadence, K: k, PerPulse: per, StartsAt: starts.UTC()}, nil

@@ -71,6 +71,10 @@ func TestDecideCreate(t *testing.T) {
 		{"KTooSmall", func(c *survey.Create) { c.K = 2 }, "k"},
 		{"KNegative", func(c *survey.Create) { c.K = -5 }, "k"},
 		{"PerPulseSix", func(c *survey.Create) { c.PerPulse = 6 }, "questions_per_pulse"},
+		{"StartsInAYear", func(c *survey.Create) { c.StartsAt = c.Now.AddDate(1, 0, 0) }, ""},
+		{"StartedAYearAgo", func(c *survey.Create) { c.StartsAt = c.Now.AddDate(-1, 0, 0) }, ""},
+		{"StartsTooLate", func(c *survey.Create) { c.StartsAt = c.Now.AddDate(1, 0, 1) }, "starts_at"},
+		{"StartedTooEarly", func(c *survey.Create) { c.StartsAt = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC) }, "starts_at"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
