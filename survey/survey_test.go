@@ -95,8 +95,12 @@ func TestDecideCreate(t *testing.T) {
 			if c.K != 0 {
 				wantK = c.K
 			}
-			if got.K != wantK || got.PerPulse != 5 || len(got.Items) != 5 || !got.StartsAt.Equal(t0) {
-				t.Fatalf("event=%+v, want k %d, 5 per pulse, 5 items, start t0", got, wantK)
+			wantStart := t0 // c.Now, when no start is given
+			if !c.StartsAt.IsZero() {
+				wantStart = c.StartsAt
+			}
+			if got.K != wantK || got.PerPulse != 5 || len(got.Items) != 5 || !got.StartsAt.Equal(wantStart) {
+				t.Fatalf("event=%+v, want k %d, 5 per pulse, 5 items, start %v", got, wantK, wantStart)
 			}
 		})
 	}
