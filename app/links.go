@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/empulse/empulse/apperr"
@@ -125,10 +126,10 @@ func (a *App) RevokeLink(ctx context.Context, p Principal, member string, link i
 		if err != nil {
 			return nil, err
 		}
-		if link >= 1 && link <= len(m.Links) && m.Links[link-1].Revoked {
-			return nil, nil
-		}
 		ev, err := org.DecideRevokeLink(s, org.RevokeLink{Member: member, Link: link})
+		if errors.Is(err, org.ErrRevoked) {
+			return nil, nil // revoking again changes nothing
+		}
 		if err != nil {
 			return nil, err
 		}

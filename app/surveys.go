@@ -109,13 +109,7 @@ func (a *App) CreateSurvey(ctx context.Context, p Principal, ns NewSurvey) (Surv
 	if err != nil {
 		return Survey{}, err
 	}
-	props, err := a.proposed([]eventer{ev})
-	if err != nil {
-		return Survey{}, err
-	}
-	_, err = a.store.Append(ctx, survey.Stream(id), events.NoStream(), props...)
-	a.surveyChanged(id)
-	if err != nil {
+	if err := a.appendSurvey(ctx, id, events.NoStream(), ev); err != nil {
 		return Survey{}, err
 	}
 	if err := a.list(ctx, survey.CatalogStream(a.org), survey.Listed{Survey: id, Team: ns.Team}, "survey", id); err != nil {
